@@ -1,0 +1,109 @@
+# corsc - plain GNU make.
+#
+#   make            build build/corsc
+#   make demo       install what is missing, compile examples/ for every server into demo/
+#   make check      install what is missing, run every test
+#   make bench      benchmarks (figures as ratios, never assertions)
+#   make check-sanitize   the unit and golden suites under ASan and UBSan
+#
+# Dependencies are Debian packages; .ci/deps installs the missing ones once.
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := yaml-0.1 libpsl libidn2
+CFLAGS   ?= -O2 -g
+SAN      ?=
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+GENWARN  := -std=c11 -Wall -Wno-unused-function -Wno-unused-parameter -Wno-sign-compare
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Icompiler -Ibackends -I$(BUILD)/grammar $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS)
+
+LIB_SRC  := $(sort $(filter-out compiler/main.c,$(wildcard compiler/*.c backends/*.c)))
+GRAMMAR  := $(wildcard grammar/parser.y)
+GEN_C    := $(if $(GRAMMAR),$(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.c)
+GEN_H    := $(if $(GRAMMAR),$(BUILD)/grammar/parser.h $(BUILD)/grammar/lexer.h)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
+
+CORSC    := $(BUILD)/corsc
+UNIT     := $(BUILD)/unit-tests
+
+.PHONY: all demo check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
+.DELETE_ON_ERROR:
+
+all: $(CORSC)
+
+# Objects are linked directly, not through an archive, so that a real
+# definition always replaces a weak one.
+$(CORSC): $(BUILD)/compiler/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
+
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l $(BUILD)/grammar/parser.h
+	@mkdir -p $(dir $@)
+	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
+
+$(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c $(GEN_H)
+	$(CC) $(GENWARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -Igrammar -c -o $@ $<
+
+# ---- tests ----
+
+# Each tests/unit/test_NAME.c defines void register_NAME(void); the runner
+# calls them all from this generated list.
+$(BUILD)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@for f in $(TEST_SRC); do n=$${f##*/test_}; echo "SUITE($${n%.c})"; done > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -I$(BUILD)/tests -Itests/unit -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+
+$(UNIT): $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+deps-build:
+	@sh .ci/deps build
+
+deps-test:
+	@sh .ci/deps test
+
+check: deps-test
+	@$(MAKE) --no-print-directory check-unit check-shell
+
+check-unit: $(CORSC) $(UNIT)
+	$(UNIT)
+
+check-shell: $(CORSC)
+	@CORSC=$(abspath $(CORSC)) sh tests/run-shell-tests
+
+demo: deps-build
+	@$(MAKE) --no-print-directory $(CORSC)
+	@rm -rf demo.tmp && mkdir -p demo.tmp
+	@set -e; for f in examples/*.cors examples/*.yaml; do \
+		[ -e "$$f" ] || continue; \
+		n=$${f##*/}; n=$${n%.*}; \
+		mkdir -p demo.tmp/$$n; \
+		$(CORSC) build -t all -o demo.tmp/$$n $$f; \
+	done
+	@rm -rf demo && mv demo.tmp demo
+	@find demo -type f | sort
+
+clean:
+	rm -rf $(BUILD) demo demo.tmp
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

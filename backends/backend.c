@@ -1,0 +1,53 @@
+/*
+ * backend.c - the table of backends and the in-memory file set they fill.
+ */
+#include "backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct backend backends[] = {
+	{ "nginx", emit_nginx },
+	{ "apache", emit_apache },
+	{ "caddy", emit_caddy },
+	{ "json", emit_json },
+	{ NULL, NULL },
+};
+
+const struct backend *backend_find(const char *name)
+{
+	for (const struct backend *b = backends; b->name; b++)
+		if (strcmp(b->name, name) == 0)
+			return b;
+	return NULL;
+}
+
+void out_set_init(struct out_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void out_set_release(struct out_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].path);
+		free(s->v[i].data);
+	}
+	free(s->v);
+	out_set_init(s);
+}
+
+bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb)
+{
+	if (sb->failed) {
+		sb_release(sb);
+		return false;
+	}
+	xgrow(&s->v, &s->cap, s->n + 1, sizeof(struct out_file));
+	struct out_file *f = &s->v[s->n++];
+	f->path = xstrdup(path);
+	f->data = sb_detach(sb, &f->len);
+	if (!f->data)
+		die_oom();
+	return true;
+}

@@ -1,0 +1,339 @@
+/*
+ * diag.c - queue diagnostics and render them as compiler-style text or as
+ * JSON lines.  Input bytes that reach a message or a source excerpt are made
+ * safe for a terminal and for JSON here, whatever the input holds.
+ */
+#include "diag.h"
+#include "rules.h"
+#include "strbuf.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIAG_MAX_RECORDS 1000
+
+struct span span_at(const struct source *src, size_t offset, size_t len)
+{
+	struct span s = { src, offset, len, 0, 0 };
+	if (src)
+		source_linecol(src, offset, &s.line, &s.col);
+	return s;
+}
+
+struct span span_linecol(const struct source *src, unsigned line, unsigned col, size_t len)
+{
+	struct span s = { src, 0, len, line, col };
+	if (src)
+		s.offset = source_offset(src, line, col);
+	return s;
+}
+
+void diag_init(struct diag_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+}
+
+void diag_release(struct diag_queue *q)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->v[i].message);
+		free(q->v[i].note);
+	}
+	free(q->v);
+	diag_init(q);
+}
+
+bool diag_capped(const struct diag_queue *q)
+{
+	return q->nerrors >= DIAG_MAX_ERRORS || q->n >= DIAG_MAX_RECORDS;
+}
+
+bool diag_emitv(struct diag_queue *q, const char *code, struct span span,
+		const char *note, const char *fmt, va_list ap)
+{
+	const struct rule *r = rule_find(code);
+	enum severity sev = r ? r->severity : SEV_ERROR;
+
+	if (diag_capped(q)) {
+		q->dropped++;
+		if (sev == SEV_ERROR)
+			q->nerrors++;
+		else
+			q->nwarnings++;
+		return false;
+	}
+
+	struct strbuf sb = STRBUF_INIT;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	char *msg = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+	sb_release(&sb);
+
+	xgrow(&q->v, &q->cap, q->n + 1, sizeof(struct diag));
+	struct diag *d = &q->v[q->n++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->code, sizeof(d->code), "%s", code);
+	d->severity = sev;
+	d->span = span;
+	if (d->span.len == 0)
+		d->span.len = 1;
+	d->message = msg;
+	d->note = note ? xstrdup(note) : NULL;
+	if (sev == SEV_ERROR)
+		q->nerrors++;
+	else
+		q->nwarnings++;
+	return !diag_capped(q);
+}
+
+bool diag_emit(struct diag_queue *q, const char *code, struct span span,
+	       const char *note, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool ok = diag_emitv(q, code, span, note, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+bool diag_failed(const struct diag_queue *q)
+{
+	return q->nerrors > 0 || (q->werror && q->nwarnings > 0);
+}
+
+static int cmp_diag(const void *a, const void *b)
+{
+	const struct diag *x = a, *y = b;
+	/* records without a place come last; then by position; then queue order */
+	int xs = x->span.src == NULL, ys = y->span.src == NULL;
+	if (xs != ys)
+		return xs - ys;
+	if (x->span.offset != y->span.offset)
+		return x->span.offset < y->span.offset ? -1 : 1;
+	return 0;
+}
+
+void diag_sort(struct diag_queue *q)
+{
+	/* insertion sort keeps equal keys in queue order (stable) */
+	for (size_t i = 1; i < q->n; i++) {
+		struct diag t = q->v[i];
+		size_t j = i;
+		while (j > 0 && cmp_diag(&q->v[j - 1], &t) > 0) {
+			q->v[j] = q->v[j - 1];
+			j--;
+		}
+		q->v[j] = t;
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need;
+	unsigned cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xE0) == 0xC0) { need = 2; cp = s[0] & 0x1F; }
+	else if ((s[0] & 0xF0) == 0xE0) { need = 3; cp = s[0] & 0x0F; }
+	else if ((s[0] & 0xF8) == 0xF0) { need = 4; cp = s[0] & 0x07; }
+	else return 0;
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return need;
+}
+
+void json_quote(struct strbuf *sb, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			sb_putc(sb, '\\');
+			sb_putc(sb, (char)c);
+			i++;
+		} else if (c == '\n') {
+			sb_puts(sb, "\\n"); i++;
+		} else if (c == '\t') {
+			sb_puts(sb, "\\t"); i++;
+		} else if (c == '\r') {
+			sb_puts(sb, "\\r"); i++;
+		} else if (c < 0x20 || c == 0x7F) {
+			sb_printf(sb, "\\u%04x", c); i++;
+		} else if (c < 0x80) {
+			sb_putc(sb, (char)c); i++;
+		} else {
+			size_t l = utf8_len(p + i, n - i);
+			if (l == 0) {
+				sb_puts(sb, "\\ufffd");
+				i++;
+			} else {
+				sb_add(sb, s + i, l);
+				i += l;
+			}
+		}
+	}
+	sb_putc(sb, '"');
+}
+
+/* Append text made safe for a terminal: control bytes and invalid UTF-8 escaped. */
+static void term_safe(struct strbuf *sb, const char *s, size_t n, bool keep_tabs)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c == '\t' && keep_tabs) {
+			sb_putc(sb, '\t'); i++;
+		} else if (c < 0x20 || c == 0x7F) {
+			sb_putc(sb, '?'); i++;
+		} else if (c < 0x80) {
+			sb_putc(sb, (char)c); i++;
+		} else {
+			size_t l = utf8_len(p + i, n - i);
+			if (l == 0) {
+				sb_putc(sb, '?');
+				i++;
+			} else {
+				sb_add(sb, s + i, l);
+				i += l;
+			}
+		}
+	}
+}
+
+#define EXCERPT_WIDTH 100
+
+static void render_excerpt(struct strbuf *sb, const struct diag *d, bool color)
+{
+	const struct span *s = &d->span;
+	size_t llen;
+	const char *line = source_line(s->src, s->line, &llen);
+	size_t lstart = (size_t)(line - s->src->text);
+	size_t at = s->offset >= lstart ? s->offset - lstart : 0;
+	if (at > llen)
+		at = llen;
+	size_t ulen = s->len;
+	if (at + ulen > llen)
+		ulen = llen > at ? llen - at : 1;
+	if (ulen == 0)
+		ulen = 1;
+
+	/* A window of the line around the caret, for very long lines. */
+	size_t from = 0, to = llen;
+	if (llen > EXCERPT_WIDTH) {
+		from = at > EXCERPT_WIDTH / 2 ? at - EXCERPT_WIDTH / 2 : 0;
+		while (from > 0 && from < llen && ((unsigned char)line[from] & 0xC0) == 0x80)
+			from--;
+		to = from + EXCERPT_WIDTH < llen ? from + EXCERPT_WIDTH : llen;
+		while (to < llen && ((unsigned char)line[to] & 0xC0) == 0x80)
+			to++;
+		if (ulen > to - at && to > at)
+			ulen = to - at;
+	}
+	sb_puts(sb, from > 0 ? "..." : "");
+	term_safe(sb, line + from, to - from, true);
+	sb_puts(sb, to < llen ? "...\n" : "\n");
+
+	/* Caret line: keep tabs where the source has them, one column a character. */
+	if (from > 0)
+		sb_puts(sb, "   ");
+	for (size_t i = from; i < at && i < to;) {
+		unsigned char c = (unsigned char)line[i];
+		sb_putc(sb, c == '\t' ? '\t' : ' ');
+		size_t l = c < 0x80 ? 1 : utf8_len((const unsigned char *)line + i, llen - i);
+		i += l ? l : 1;
+	}
+	if (color)
+		sb_puts(sb, "\033[1;32m");
+	sb_putc(sb, '^');
+	size_t chars = 0;
+	for (size_t i = at; i < at + ulen && i < llen; i++)
+		if (((unsigned char)line[i] & 0xC0) != 0x80)
+			chars++;
+	if (chars > 1)
+		sb_repeat(sb, '~', chars - 1);
+	if (color)
+		sb_puts(sb, "\033[0m");
+	sb_putc(sb, '\n');
+}
+
+void diag_print(const struct diag_queue *q, FILE *out, enum diag_format fmt, bool color)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < q->n; i++) {
+		const struct diag *d = &q->v[i];
+		bool err = d->severity == SEV_ERROR || q->werror;
+		const char *sev = err ? "error" : "warning";
+		const char *file = d->span.src ? d->span.src->name : NULL;
+
+		if (fmt == DIAG_JSON) {
+			sb_puts(&sb, "{\"code\":");
+			json_quote(&sb, d->code, strlen(d->code));
+			sb_printf(&sb, ",\"severity\":\"%s\",\"file\":", sev);
+			if (file)
+				json_quote(&sb, file, strlen(file));
+			else
+				sb_puts(&sb, "null");
+			if (d->span.src)
+				sb_printf(&sb, ",\"line\":%u,\"column\":%u,\"length\":%zu",
+					  d->span.line, d->span.col, d->span.len);
+			else
+				sb_puts(&sb, ",\"line\":null,\"column\":null,\"length\":null");
+			sb_puts(&sb, ",\"message\":");
+			json_quote(&sb, d->message, strlen(d->message));
+			if (d->note) {
+				sb_puts(&sb, ",\"note\":");
+				json_quote(&sb, d->note, strlen(d->note));
+			}
+			sb_puts(&sb, "}\n");
+			continue;
+		}
+
+		if (color)
+			sb_puts(&sb, "\033[1m");
+		if (file) {
+			term_safe(&sb, file, strlen(file), false);
+			sb_printf(&sb, ":%u:%u: ", d->span.line, d->span.col);
+		} else {
+			sb_puts(&sb, "corsc: ");
+		}
+		if (color)
+			sb_puts(&sb, err ? "\033[1;31m" : "\033[1;35m");
+		sb_printf(&sb, "%s[%s]", sev, d->code);
+		if (color)
+			sb_puts(&sb, "\033[0;1m");
+		sb_puts(&sb, ": ");
+		term_safe(&sb, d->message, strlen(d->message), false);
+		if (color)
+			sb_puts(&sb, "\033[0m");
+		sb_putc(&sb, '\n');
+		if (d->span.src && d->span.line > 0)
+			render_excerpt(&sb, d, color);
+		if (d->note) {
+			sb_puts(&sb, color ? "  \033[1;36mnote\033[0m: " : "  note: ");
+			term_safe(&sb, d->note, strlen(d->note), false);
+			sb_putc(&sb, '\n');
+		}
+	}
+	if (q->dropped && fmt == DIAG_TEXT)
+		sb_printf(&sb, "corsc: too many diagnostics, %zu more not shown\n", q->dropped);
+	if (sb.len)
+		fwrite(sb.buf, 1, sb.len, out);
+	sb_release(&sb);
+}

@@ -1,0 +1,119 @@
+/*
+ * ir.c - constructors of the raw IR, shared by both front ends so that the
+ * same policy gives the same IR (and the same E002/E003) from either.
+ */
+#include "ir.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const keywords[ST__COUNT] = {
+	[ST_ORIGINS] = "origins",
+	[ST_METHODS] = "methods",
+	[ST_ALLOW_HEADERS] = "allow-headers",
+	[ST_EXPOSE_HEADERS] = "expose-headers",
+	[ST_CREDENTIALS] = "credentials",
+	[ST_MAX_AGE] = "max-age",
+	[ST_PRIVATE_NETWORK] = "private-network",
+};
+
+const char *stmt_keyword(enum stmt_kind k)
+{
+	return k < ST__COUNT ? keywords[k] : "?";
+}
+
+int stmt_lookup(const char *word, size_t len)
+{
+	for (int k = 0; k < ST__COUNT; k++)
+		if (strlen(keywords[k]) == len && memcmp(keywords[k], word, len) == 0)
+			return k;
+	return -1;
+}
+
+bool stmt_is_list(enum stmt_kind k)
+{
+	return k == ST_ORIGINS || k == ST_METHODS || k == ST_ALLOW_HEADERS ||
+	       k == ST_EXPOSE_HEADERS;
+}
+
+struct ir_file *ir_file_new(const struct source *src)
+{
+	struct arena *a = arena_new();
+	struct ir_file *f = arena_alloc(a, sizeof(*f));
+	f->arena = a;
+	f->src = src;
+	return f;
+}
+
+void ir_file_free(struct ir_file *f)
+{
+	if (f)
+		arena_free(f->arena);
+}
+
+struct ir_policy *ir_policy_add(struct ir_file *f, const char *name, size_t len,
+				struct span name_span, struct span span)
+{
+	struct ir_policy *p = arena_alloc(f->arena, sizeof(*p));
+	p->name = arena_strndup(f->arena, name, len);
+	p->name_span = name_span;
+	p->span = span;
+	if (f->npolicies == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct ir_policy **v = arena_alloc(f->arena, cap * sizeof(*v));
+		if (f->npolicies)
+			memcpy(v, f->policies, f->npolicies * sizeof(*v));
+		f->policies = v;
+		f->cap = cap;
+	}
+	f->policies[f->npolicies++] = p;
+	return p;
+}
+
+struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
+			      const char *key, size_t keylen, struct span key_span,
+			      struct diag_queue *dq)
+{
+	(void)f;
+	int k = stmt_lookup(key, keylen);
+	if (k < 0) {
+		char note[256];
+		snprintf(note, sizeof(note), "a policy takes origins, methods, allow-headers, "
+			 "expose-headers, credentials, max-age and private-network");
+		diag_emit(dq, "E002", key_span, note, "unknown statement '%.*s'",
+			  (int)(keylen > 64 ? 64 : keylen), key);
+		return NULL;
+	}
+	struct ir_stmt *s = &p->stmt[k];
+	if (s->present) {
+		char note[128];
+		snprintf(note, sizeof(note), "'%s' was first given at line %u; "
+			 "each statement may appear once per policy",
+			 keywords[k], s->key_span.line);
+		diag_emit(dq, "E003", key_span, note, "'%s' repeated in policy '%s'",
+			  keywords[k], p->name);
+		return NULL;
+	}
+	s->present = true;
+	s->key_span = key_span;
+	return s;
+}
+
+void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
+		       size_t len, bool quoted, struct span span)
+{
+	/* arena arrays grow by doubling: capacity is the next power of two */
+	size_t n = s->nvalues;
+	if (n == 0 || (n & (n - 1)) == 0) {
+		size_t cap = n ? n * 2 : 1;
+		struct ir_value *v = arena_alloc(f->arena, cap * sizeof(*v));
+		if (n)
+			memcpy(v, s->values, n * sizeof(*v));
+		s->values = v;
+	}
+	struct ir_value *v = &s->values[s->nvalues++];
+	v->text = arena_strndup(f->arena, text, len);
+	v->len = len;
+	v->quoted = quoted;
+	v->span = span;
+}

@@ -1,0 +1,132 @@
+/*
+ * ir.h - the intermediate representation both front ends build.
+ *
+ * Two layers.  The front ends fill the raw layer (struct ir_policy): each
+ * statement with the values as written and their spans, nothing judged.
+ * The validator reads the raw layer, queues diagnostics, and fills the
+ * resolved layer (struct policy): normalized origins, methods, headers,
+ * durations in seconds.  Backends, eval and the JSON dump read only the
+ * resolved layer.  Everything lives in the arena of the ir_file.
+ */
+#ifndef CORSC_IR_H
+#define CORSC_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "util.h"
+
+/* The statements of SPEC section 1, in canonical order. */
+enum stmt_kind {
+	ST_ORIGINS,
+	ST_METHODS,
+	ST_ALLOW_HEADERS,
+	ST_EXPOSE_HEADERS,
+	ST_CREDENTIALS,
+	ST_MAX_AGE,
+	ST_PRIVATE_NETWORK,
+	ST__COUNT
+};
+
+/* The keyword of a statement ("allow-headers"), and back (-1 if unknown). */
+const char *stmt_keyword(enum stmt_kind k);
+int stmt_lookup(const char *word, size_t len);
+/* True for statements whose value is a list (origins, methods, headers). */
+bool stmt_is_list(enum stmt_kind k);
+
+/* One value as written: a word, a string (quoted), or a YAML scalar. */
+struct ir_value {
+	const char *text;     /* unescaped bytes, NUL-terminated */
+	size_t len;           /* may hold NUL bytes from YAML escapes */
+	bool quoted;          /* a "string" in the policy language, a quoted YAML scalar */
+	struct span span;
+};
+
+struct ir_stmt {
+	bool present;
+	struct span key_span;  /* the keyword */
+	struct ir_value *values;
+	size_t nvalues;
+};
+
+struct ir_policy {
+	const char *name;
+	struct span name_span;
+	struct span span;      /* the whole policy, or its keyword */
+	struct ir_stmt stmt[ST__COUNT];
+	bool damaged;          /* the parser recovered from an error inside it */
+};
+
+/* ---- resolved layer (filled by validate) ---- */
+
+enum origin_kind { ORIGIN_EXACT, ORIGIN_PATTERN, ORIGIN_NULL };
+enum origin_wild { WILD_NONE, WILD_ONE /* "*." */, WILD_MULTI /* "**." */ };
+
+struct origin {
+	enum origin_kind kind;
+	const char *text;      /* canonical serialization (lower case, no default port) */
+	const char *scheme;    /* "http", "https", ...; NULL for null */
+	const char *host;      /* exact host, or for a pattern the part after "*." / "**." */
+	enum origin_wild wild;
+	int port;              /* -1: none (default port) */
+	bool port_any;         /* ":*" */
+	struct span span;
+};
+
+/* A header name or method list.  any: "*" was given. */
+struct name_list {
+	bool set;              /* the statement was present */
+	bool any;              /* "*" */
+	const char **names;    /* as written, duplicates removed, source order */
+	size_t n;
+};
+
+struct origin_index;       /* hash of exact origins (origin.c) */
+
+struct policy {
+	const char *name;
+	struct span span;
+	bool any_origin;       /* origins * */
+	struct origin *origins;
+	size_t norigins;
+	struct name_list methods;
+	struct name_list allow_headers;    /* any + "Authorization" in names: "*, Authorization" */
+	struct name_list expose_headers;
+	bool credentials;
+	bool private_network;
+	bool max_age_set;
+	unsigned long max_age; /* seconds */
+	struct origin_index *index;   /* built by validate for matching */
+};
+
+struct ir_file {
+	struct arena *arena;
+	const struct source *src;
+	struct ir_policy **policies;   /* raw, source order */
+	size_t npolicies, cap;
+	struct policy *resolved;       /* validate: one per valid raw policy, source order */
+	size_t nresolved;
+};
+
+struct ir_file *ir_file_new(const struct source *src);
+/* Frees the arena and everything in it; indexes are arena-allocated too. */
+void ir_file_free(struct ir_file *f);
+
+/* ---- constructors for the front ends ---- */
+
+struct ir_policy *ir_policy_add(struct ir_file *f, const char *name, size_t len,
+				struct span name_span, struct span span);
+
+/*
+ * Start statement key (as written) in policy p.  An unknown key queues E002,
+ * a repeated one E003 (with a note naming the first); both return NULL and
+ * the caller drops the values.
+ */
+struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
+			      const char *key, size_t keylen, struct span key_span,
+			      struct diag_queue *dq);
+void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
+		       size_t len, bool quoted, struct span span);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * origin.h - origins and origin patterns (SPEC section 3): parsing with
+ * precise diagnostics, normalization, and matching a request's Origin.
+ * The validator and eval both use this one matcher.
+ */
+#ifndef CORSC_ORIGIN_H
+#define CORSC_ORIGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "ir.h"
+
+/*
+ * Parse one origin or pattern as written in a policy into *out (strings in
+ * arena a).  Queues E010/E011/E012/W104/W109 as they apply, at span.
+ * Returns false if the origin is unusable (an error was queued).
+ */
+bool origin_parse(struct arena *a, const char *text, size_t len, struct span span,
+		  struct origin *out, struct diag_queue *dq);
+
+/* Does request origin (the Origin header, exactly as sent) match o? */
+bool origin_match(const struct origin *o, const char *req, size_t len);
+
+/*
+ * Build p->index over p's origins (exact origins hashed, patterns kept in
+ * a list), in arena a.  Called by the validator.
+ */
+void origin_index_build(struct arena *a, struct policy *p);
+
+/* Does the request origin match any origin of p?  Uses p->index. */
+bool policy_allows_origin(const struct policy *p, const char *req, size_t len);
+
+#endif

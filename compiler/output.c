@@ -1,0 +1,143 @@
+/*
+ * output.c - write generated files all or nothing: temporary files beside
+ * their targets, fsync, then rename.  Sub-folders created for this run are
+ * removed again if anything fails.
+ */
+#include "output.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct pending {
+	char *tmp;     /* temporary file, NULL once renamed or removed */
+	char *final;
+};
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = xmalloc(la + lb + 2);
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb + 1);
+	return p;
+}
+
+bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		snprintf(err, errlen, "output folder '%s': %s", dir, strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "output folder '%s' is not a directory", dir);
+		return false;
+	}
+
+	mode_t mask = umask(0);
+	umask(mask);
+
+	struct pending *pend = xcalloc(set->n ? set->n : 1, sizeof(*pend));
+	char **made = xcalloc(set->n ? set->n : 1, sizeof(*made));  /* folders we created */
+	size_t nmade = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < set->n && ok; i++) {
+		const struct out_file *f = &set->v[i];
+		char *final = path_join(dir, f->path);
+		pend[i].final = final;
+
+		/* the one folder level a backend uses ("nginx/") */
+		char *slash = strrchr(final, '/');
+		if (slash && slash > final + strlen(dir)) {
+			*slash = '\0';
+			if (mkdir(final, 0777) == 0) {
+				made[nmade++] = xstrdup(final);
+			} else if (errno != EEXIST) {
+				snprintf(err, errlen, "cannot create folder '%s': %s", final, strerror(errno));
+				ok = false;
+			} else if (stat(final, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				snprintf(err, errlen, "'%s' exists and is not a directory", final);
+				ok = false;
+			}
+			*slash = '/';
+			if (!ok)
+				break;
+		}
+
+		size_t tl = strlen(final) + 16;
+		char *tmp = xmalloc(tl);
+		char *base = strrchr(final, '/');
+		snprintf(tmp, tl, "%.*s/.%s.XXXXXX", (int)(base - final), final, base + 1);
+		int fd = mkstemp(tmp);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot create a file in '%.*s': %s",
+				 (int)(base - final), final, strerror(errno));
+			free(tmp);
+			ok = false;
+			break;
+		}
+		pend[i].tmp = tmp;
+		if (!write_all(fd, f->data, f->len) || fchmod(fd, 0666 & ~mask) != 0 ||
+		    fsync(fd) != 0) {
+			snprintf(err, errlen, "cannot write '%s': %s", final, strerror(errno));
+			close(fd);
+			ok = false;
+			break;
+		}
+		if (close(fd) != 0) {
+			snprintf(err, errlen, "cannot write '%s': %s", final, strerror(errno));
+			ok = false;
+			break;
+		}
+	}
+
+	for (size_t i = 0; i < set->n && ok; i++) {
+		if (rename(pend[i].tmp, pend[i].final) != 0) {
+			snprintf(err, errlen, "cannot rename into '%s': %s", pend[i].final,
+				 strerror(errno));
+			ok = false;
+			break;
+		}
+		free(pend[i].tmp);
+		pend[i].tmp = NULL;
+	}
+
+	for (size_t i = 0; i < set->n; i++) {
+		if (pend[i].tmp) {
+			unlink(pend[i].tmp);
+			free(pend[i].tmp);
+		}
+		free(pend[i].final);
+	}
+	for (size_t i = nmade; i-- > 0;) {
+		if (!ok)
+			rmdir(made[i]);
+		free(made[i]);
+	}
+	free(made);
+	free(pend);
+	return ok;
+}

@@ -1,0 +1,33 @@
+/*
+ * strbuf.h - a growable string with a sticky error, in the manner of git's
+ * strbuf and SQLite's accError: append freely, check once at the end.
+ */
+#ifndef CORSC_STRBUF_H
+#define CORSC_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;      /* always NUL-terminated once anything was added */
+	size_t len, cap;
+	bool failed;    /* sticky: an allocation failed, contents incomplete */
+};
+
+#define STRBUF_INIT { NULL, 0, 0, false }
+
+void sb_init(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+void sb_add(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_repeat(struct strbuf *sb, char c, size_t n);
+/* The contents, "" when empty; stays owned by sb. */
+const char *sb_str(const struct strbuf *sb);
+/* Hand the buffer to the caller, who frees it; sb is empty afterwards. */
+char *sb_detach(struct strbuf *sb, size_t *len);
+
+#endif

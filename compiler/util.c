@@ -1,0 +1,187 @@
+/*
+ * util.c - checked allocation, the compilation arena and locale-free ASCII
+ * helpers.
+ */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Noreturn void die_oom(void)
+{
+	fputs("corsc: fatal: out of memory\n", stderr);
+	exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		die_oom();
+	return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+void xgrow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void **p = pp;
+	size_t c = *cap;
+
+	if (need <= c)
+		return;
+	if (c == 0)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)
+			die_oom();
+		c *= 2;
+	}
+	*p = xrealloc(*p, c * elem);
+	*cap = c;
+}
+
+/* ---- arena ---- */
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+struct arena {
+	struct arena_block *head;
+};
+
+struct arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	for (struct arena_block *b = a->head, *n; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	struct arena_block *b = a->head;
+
+	if (n > SIZE_MAX - align)
+		die_oom();
+	n = (n + align - 1) & ~(align - 1);
+	if (!b || b->size - b->used < n) {
+		size_t size = n > 64 * 1024 ? n : 64 * 1024;
+		b = xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die_oom();
+	char *p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* ---- ASCII ---- */
+
+int ascii_tolower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+int ascii_toupper(int c)
+{
+	return c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c;
+}
+
+int ascii_strncasecmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ca = ascii_tolower((unsigned char)a[i]);
+		int cb = ascii_tolower((unsigned char)b[i]);
+		if (ca != cb)
+			return ca - cb;
+		if (ca == 0)
+			return 0;
+	}
+	return 0;
+}
+
+int ascii_strcasecmp(const char *a, const char *b)
+{
+	return ascii_strncasecmp(a, b, SIZE_MAX);
+}
+
+bool is_tchar(int c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * util.h - allocation that cannot fail silently, and the arena that owns the
+ * IR of one compilation.  Running out of memory ends the program with exit 2.
+ */
+#ifndef CORSC_UTIL_H
+#define CORSC_UTIL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#define CORSC_VERSION "0.1.0"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grow *p (an array of *cap elements of size elem) so it holds need elements. */
+void xgrow(void *pp, size_t *cap, size_t need, size_t elem);
+_Noreturn void die_oom(void);
+
+/*
+ * An arena: many allocations, one free.  Everything the front ends, the
+ * validator and the backends build for one compilation lives in one.
+ */
+struct arena;
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n);        /* zeroed */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ASCII helpers, independent of the locale. */
+int ascii_tolower(int c);
+int ascii_toupper(int c);
+int ascii_strcasecmp(const char *a, const char *b);
+int ascii_strncasecmp(const char *a, const char *b, size_t n);
+bool is_tchar(int c);   /* RFC 9110 token character */
+
+#endif

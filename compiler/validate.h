@@ -1,0 +1,13 @@
+/*
+ * validate.h - every rule of SPEC section 7 over the raw IR, in one pass
+ * that reports all problems; fills f->resolved with the normalized policies.
+ */
+#ifndef CORSC_VALIDATE_H
+#define CORSC_VALIDATE_H
+
+#include "diag.h"
+#include "ir.h"
+
+void validate(struct ir_file *f, struct diag_queue *dq);
+
+#endif

@@ -96,7 +96,7 @@ demo: deps-build
 	@rm -rf demo.tmp && mkdir -p demo.tmp
 	@set -e; for f in examples/*.cors examples/*.yaml; do \
 		[ -e "$$f" ] || continue; \
-		n=$${f##*/}; n=$${n%.*}; \
+		n=$${f##*/}; \
 		mkdir -p demo.tmp/$$n; \
 		$(CORSC) build -t all -o demo.tmp/$$n $$f; \
 	done

@@ -31,7 +31,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 CORSC    := $(BUILD)/corsc
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: all demo check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
+.PHONY: golden all demo check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
 .DELETE_ON_ERROR:
 
 all: $(CORSC)
@@ -107,3 +107,11 @@ clean:
 	rm -rf $(BUILD) demo demo.tmp
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Rewrite tests/golden/ from the current compiler (review with git diff).
+golden: $(CORSC)
+	@set -e; for f in examples/*; do b=$${f##*/}; \
+		for t in nginx apache caddy json; do \
+			rm -rf tests/golden/$$b/$$t; mkdir -p tests/golden/$$b; \
+			$(CORSC) build -t $$t -o tests/golden/$$b $$f; \
+		done; done; echo "tests/golden rewritten"

@@ -117,3 +117,37 @@ void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
 	v->quoted = quoted;
 	v->span = span;
 }
+
+static bool is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool ir_name_check(const char *name, size_t len, struct span span, struct diag_queue *dq)
+{
+	const char *note = "a policy name is a letter, then letters, digits, '-' or '_', "
+			   "at most 64 characters";
+	if (len == 0) {
+		diag_emit(dq, "E001", span, note, "empty policy name");
+		return false;
+	}
+	if (!is_alpha((unsigned char)name[0])) {
+		diag_emit(dq, "E001", span, note, "policy name '%.*s' does not start with a letter",
+			  (int)(len > 64 ? 64 : len), name);
+		return false;
+	}
+	for (size_t i = 1; i < len; i++) {
+		int c = (unsigned char)name[i];
+		if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') {
+			diag_emit(dq, "E001", span, note, "policy name '%.*s' contains '%c'",
+				  (int)(len > 64 ? 64 : len), name, c >= 0x20 && c < 0x7f ? c : '?');
+			return false;
+		}
+	}
+	if (len > 64) {
+		diag_emit(dq, "E001", span, note, "policy name is %zu characters long, at most 64 are allowed",
+			  len);
+		return false;
+	}
+	return true;
+}

@@ -119,6 +119,13 @@ struct ir_policy *ir_policy_add(struct ir_file *f, const char *name, size_t len,
 				struct span name_span, struct span span);
 
 /*
+ * Check a policy name against NAME of SPEC section 1 (a letter, then letters,
+ * digits, '-' or '_', at most 64 characters); queue E001 at span if not.
+ * Both front ends call it before ir_policy_add.
+ */
+bool ir_name_check(const char *name, size_t len, struct span span, struct diag_queue *dq);
+
+/*
  * Start statement key (as written) in policy p.  An unknown key queues E002,
  * a repeated one E003 (with a note naming the first); both return NULL and
  * the caller drops the values.

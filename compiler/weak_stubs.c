@@ -57,6 +57,32 @@ WEAK void eval_format_json(const struct eval_response *res, struct strbuf *out)
 	sb_puts(out, "{}\n");
 }
 
+WEAK bool origin_parse(struct arena *a, const char *text, size_t len, struct span span,
+			struct origin *out, struct diag_queue *dq)
+{
+	(void)a; (void)text; (void)len; (void)out;
+	diag_emit(dq, "E010", span, NULL, "origin parsing is not built yet");
+	return false;
+}
+
+WEAK bool origin_match(const struct origin *o, const char *req, size_t len)
+{
+	(void)o; (void)req; (void)len;
+	return false;
+}
+
+WEAK void origin_index_build(struct arena *a, struct policy *p)
+{
+	(void)a;
+	p->index = NULL;
+}
+
+WEAK bool policy_allows_origin(const struct policy *p, const char *req, size_t len)
+{
+	(void)p; (void)req; (void)len;
+	return false;
+}
+
 #define NO_BACKEND(fn, what) \
 	WEAK bool fn(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err) \
 	{ (void)ctx; (void)out; sb_puts(err, what " backend is not built yet"); return false; }

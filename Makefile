@@ -161,3 +161,22 @@ fuzz:
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
 			build-fuzz/corpus-$$t $$seeds 2>&1 | grep -E 'stat::|cov:|ERROR|SUMMARY|crash-|leak-|timeout-' | tail -n 12; \
 	done
+
+# ---- install ----
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+MANDIR  := $(PREFIX)/share/man
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+
+install: $(CORSC)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(CORSC) $(DESTDIR)$(BINDIR)/corsc
+	install -m 644 doc/corsc.1 $(DESTDIR)$(MANDIR)/man1/corsc.1
+	install -m 644 doc/corsc.cors.5 $(DESTDIR)$(MANDIR)/man5/corsc.cors.5
+	install -m 644 doc/corsc.bash-completion $(DESTDIR)$(COMPDIR)/corsc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
+		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc

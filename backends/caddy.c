@@ -413,8 +413,10 @@ bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		"#\n"
 		"# Import this file once at the top of the Caddyfile (import PATH/cors.caddy),\n"
 		"# then write \"import cors-NAME\" inside the site, handle or route block that\n"
-		"# serves the policy's resources. An import inside a handle or route block\n"
-		"# wins over one at site level. Needs Caddy 2.6 or later, standard modules.\n");
+		"# serves the policy's resources. Each snippet is a route: in a site block it\n"
+		"# runs after the handle blocks, so it covers only the requests they leave\n"
+		"# to the site level, and an import inside a handle block wins over it.\n"
+		"# Needs Caddy 2.6 or later, standard modules only.\n");
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		if (!put_policy(&sb, &ctx->policies[i], err)) {
 			sb_release(&sb);

@@ -5,6 +5,7 @@
  */
 #include "frontend.h"
 #include "ir.h"
+#include "strbuf.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -261,7 +262,9 @@ static void on_top_key(struct reader *r, struct frame *fr, enum node_type t,
 		r->policies_span = sp;
 		return;
 	}
-	report(r, "E002", sp, "a policy file has one top-level key, 'policies'",
+	report(r, "E002", sp, stmt_lookup(k, len) >= 0 ?
+	       "statements belong to a policy: policies: NAME: STATEMENT: VALUE" :
+	       "a policy file has one top-level key, 'policies'",
 	       "unknown key '%.*s'", shown(len), k);
 	fr->skip_value = true;
 }
@@ -566,13 +569,33 @@ static void syntax_error(struct reader *r, const yaml_parser_t *p)
 		die_oom();
 	if (p->error == YAML_READER_ERROR) {
 		/* reader errors carry a byte offset, not a mark */
-		sp = span_at(r->src, p->problem_offset < r->src->len ? p->problem_offset : r->src->len, 1);
-		if (strstr(problem, "octet") || strstr(problem, "UTF-8"))
-			snprintf(msg, sizeof(msg), "%s (byte 0x%02X)", problem, (unsigned)p->problem_value & 0xFF);
-		else if (p->problem_value >= 0)
+		const unsigned char *t = (const unsigned char *)r->src->text;
+		size_t off = p->problem_offset < r->src->len ? p->problem_offset : r->src->len;
+		if (strstr(problem, "UTF-8")) {
+			/* libyaml points at the bad trailing byte: show the sequence from its start */
+			size_t start = off, last = off;
+			if (strstr(problem, "trailing")) {
+				while (start > 0 && off - start < 3 && (t[start - 1] & 0xC0) == 0x80)
+					start--;
+				if (start > 0 && off - start < 3 && t[start - 1] >= 0xC0)
+					start--;
+				else
+					start = off;
+			} else if (strstr(problem, "incomplete")) {
+				last = r->src->len - 1;
+			}
+			struct strbuf bytes = STRBUF_INIT;
+			for (size_t i = start; i <= last && i < r->src->len; i++)
+				sb_printf(&bytes, " 0x%02X", t[i]);
+			snprintf(msg, sizeof(msg), "%s (%s%s)", problem,
+				 start < last ? "bytes" : "byte", bytes.len ? bytes.buf : " at the end");
+			sb_release(&bytes);
+			off = start;
+		} else if (p->problem_value >= 0)
 			snprintf(msg, sizeof(msg), "%s (U+%04X)", problem, (unsigned)p->problem_value);
 		else
 			snprintf(msg, sizeof(msg), "%s", problem);
+		sp = span_at(r->src, off, 1);
 		nt = "a policy file is UTF-8 text without control characters";
 	} else {
 		size_t poff = offset_of(r, p->problem_mark.index);

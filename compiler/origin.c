@@ -198,7 +198,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			break;
 		}
 	if (!sep) {
-		if (text[0] == '*' && len > 1) {
+		if (text[0] == '*') {
 			diag_emit(dq, "E011", span, "a pattern needs a scheme too: write "
 				  "https://*.example.com",
 				  "origin pattern '%.*s' has no scheme", shown(len), text);

@@ -207,7 +207,7 @@ static void put_origin_test(struct emitter *e, int depth, bool allowed)
 	indent(e->sb, depth);
 	sb_puts(e->sb, "header_regexp Origin ");
 	if (allowed && e->re)
-		sb_puts(e->sb, e->re);   /* built from escaped origins; checked by caddy_token */
+		sb_puts(e->sb, e->re);   /* bare and safe: checked in put_policy */
 	else
 		sb_putc(e->sb, '.');
 	sb_putc(e->sb, '\n');
@@ -327,7 +327,7 @@ static bool put_header_blocks(struct emitter *e, bool deferred)
 
 static bool valid_name(const char *name)
 {
-	if (!name[0])
+	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
 		return false;
 	for (const char *c = name; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
@@ -353,6 +353,10 @@ static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf 
 		}
 		if (!policy_regex(&re, p, err))
 			goto out;
+		if (re.failed) {
+			sb_puts(err, "out of memory");
+			goto out;
+		}
 		struct strbuf check = STRBUF_INIT;
 		bool safe = caddy_token(&check, sb_str(&re), re.len, CADDY_REGEX) &&
 			    check.len == re.len;    /* bare: a token exactly as built */

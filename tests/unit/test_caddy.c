@@ -380,6 +380,12 @@ static void test_refusals(void)
 	expect_refused(&f, "policy name");
 	arena_free(f.a);
 
+	fixture_init(&f);
+	p = add_policy(&f, "1abc");
+	add_origin(&f, p, ORIGIN_EXACT, "https://a.example", WILD_NONE, false);
+	expect_refused(&f, "policy name");
+	arena_free(f.a);
+
 	/* no origins and not any */
 	fixture_init(&f);
 	add_policy(&f, "empty");

@@ -60,12 +60,12 @@ sys.exit(0 if found else 1)
 for expect in "$TOP"/tests/malformed/*.expect; do
 	[ -e "$expect" ] || continue
 	base=${expect%.expect}
-	input=
+	input= ninputs=0
 	for ext in cors yaml yml; do
-		[ -e "$base.$ext" ] && input=$base.$ext && break
+		[ -e "$base.$ext" ] && input=$base.$ext && ninputs=$((ninputs + 1))
 	done
-	if [ -z "$input" ]; then
-		echo "FAIL ${expect#$TOP/}: no input file beside it"
+	if [ $ninputs -ne 1 ]; then
+		echo "FAIL ${expect#$TOP/}: want exactly one NAME.cors, NAME.yaml or NAME.yml beside it, found $ninputs"
 		fail=1
 		continue
 	fi

@@ -134,6 +134,14 @@ static void hand_resolve(struct ir_file *f, const char *text)
 			p->origins = arena_alloc(a, n * sizeof(*p->origins));
 			for (size_t i = 0; !p->any_origin && i < n; i++) {
 				struct origin *o = &p->origins[p->norigins++];
+				struct diag_queue dq;
+				struct span nowhere = { 0 };
+				diag_init(&dq);
+				bool parsed = origin_parse(a, vals[i], strlen(vals[i]), nowhere, o, &dq);
+				diag_release(&dq);
+				if (parsed)
+					continue;
+				memset(o, 0, sizeof(*o));
 				o->text = vals[i];
 				o->port = -1;
 				o->kind = !strcmp(vals[i], "null") ? ORIGIN_NULL :

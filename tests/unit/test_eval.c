@@ -537,6 +537,34 @@ static void test_index_small(void)
 	arena_free(a);
 }
 
+/* The linear scan (no index) and the index agree, patterns included. */
+static void test_index_matches_scan(void)
+{
+	static const char *const names[] = { "wild", "pna", "ports", "null", "ip" };
+	size_t agree = 0, total = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+		struct compilation c;
+		const struct policy *p = compile_named(&c, names[k]);
+		if (!p) {
+			compilation_free(&c);
+			continue;
+		}
+		CU_ASSERT_PTR_NOT_NULL(p->index);
+		struct policy noindex = *p;
+		noindex.index = NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+			const char *o = cases[i].origin;
+			if (!o)
+				continue;
+			total++;
+			agree += allows(p, o) == allows(&noindex, o);
+		}
+		compilation_free(&c);
+	}
+	CU_ASSERT(total > 500);
+	CU_ASSERT_EQUAL(agree, total);
+}
+
 void register_eval(void)
 {
 	static const struct test_case t[] = {
@@ -545,6 +573,7 @@ void register_eval(void)
 		{ "JSON quoting", test_json_quoting },
 		{ "index of 100000 origins", test_index_big },
 		{ "index basics", test_index_small },
+		{ "index agrees with a linear scan", test_index_matches_scan },
 		{ NULL, NULL },
 	};
 	register_cases("eval", t);

@@ -341,3 +341,7 @@ if ! python3 "$tmp/check.py" "$tmp" run; then
 	echo "--- error.log"; tail -n 20 "$tmp/logs/error.log"
 	exit 1
 fi
+# An expression Apache could not evaluate is logged, not answered: none may be.
+if grep -E '\[[a-z_]+:(warn|error|crit|alert|emerg)\]' "$tmp/logs/error.log"; then
+	echo "apache2 logged the above"; exit 1
+fi

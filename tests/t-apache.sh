@@ -8,7 +8,10 @@ set -eu
 APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODULES=${APACHE_MODULES:-/usr/lib/apache2/modules}
 [ -x "$APACHE2" ] || { echo "skip: no apache2 at $APACHE2"; exit 77; }
-command -v python3 > /dev/null || { echo "skip: no python3"; exit 77; }
+# Debian's own python3 first: a version-manager shim can take seconds to start.
+PY=$(command -v /usr/bin/python3 || command -v python3 || true)
+[ -n "$PY" ] || { echo "skip: no python3"; exit 77; }
+command -v curl > /dev/null || { echo "skip: no curl"; exit 77; }
 
 tmp=$(mktemp -d)
 pid=
@@ -54,7 +57,7 @@ done
 
 # ---- configure (the script writes httpd.conf and the case list) ----
 cat > "$tmp/check.py" <<'EOF'
-import http.client, json, os, re, socket, sys, time
+import concurrent.futures, http.client, json, os, re, socket, sys, time
 
 tmp, mode = sys.argv[1], sys.argv[2]
 
@@ -261,39 +264,45 @@ def check(case, ctx, method, path, headers, want_status, preflight):
             failures.append(f"{where}: Vary {vary} lost the application's Accept-Encoding")
     return status
 
+def ask(case, ctx):
+    """Every question for one policy in one context; returns how many requests."""
+    p = case["policy"]
+    pos, neg = candidates(p)
+    base, paths = {"vh": ("/", ("ok", "missing", "status/500")),
+                   "loc": ("/p/", ("ok", "missing", "status/500")),
+                   "dir": ("/d/", ("ok", "missing", "err.asis"))}[ctx]
+    n = 0
+    for i, origin in enumerate(pos + neg + [None]):
+        oh = [("Origin", origin)] if origin is not None else []
+        # the actual request on 200, and on 404 and 500 for a few origins
+        todo = paths if i < 2 or i == len(pos) or origin is None else paths[:1]
+        for path, st in zip(todo, (200, 404, 500)):
+            check(case, ctx, "GET", base + path, oh, st, False); n += 1
+        if origin is None:
+            continue
+        acrm = [("Access-Control-Request-Method", "PUT")]
+        check(case, ctx, "OPTIONS", base + "pf", oh + acrm, 204, True); n += 1
+        if i < len(pos):
+            pna = [("Access-Control-Request-Private-Network", "true")]
+            check(case, ctx, "OPTIONS", base + "pf", oh + acrm + pna, 204, True)
+            pna = [("Access-Control-Request-Private-Network", "True")]
+            check(case, ctx, "OPTIONS", base + "pf", oh + acrm + pna, 204, True)
+            n += 2
+    # not preflights: OPTIONS without Access-Control-Request-Method, or
+    # with an empty one or an empty Origin, reach the application
+    o = pos[0]
+    for hs in ([("Origin", o)], [("Origin", o), ("Access-Control-Request-Method", "")],
+               [("Origin", ""), ("Access-Control-Request-Method", "PUT")]):
+        check(case, ctx, "OPTIONS", base + "ok", hs, 200, False); n += 1
+    return n
+
 def run():
     global port
     data = json.load(open(f"{tmp}/cases.json"))
     port = data["port"]
-    n = 0
-    for case in data["cases"]:
-        p = case["policy"]
-        pos, neg = candidates(p)
-        for ctx, base, paths in (("vh", "/", ("ok", "missing", "status/500")),
-                                 ("loc", "/p/", ("ok", "missing", "status/500")),
-                                 ("dir", "/d/", ("ok", "missing", "err.asis"))):
-            for i, origin in enumerate(pos + neg + [None]):
-                oh = [("Origin", origin)] if origin is not None else []
-                # the actual request on 200, and on 404 and 500 for a few origins
-                todo = paths if i < 2 or i == len(pos) or origin is None else paths[:1]
-                for path, st in zip(todo, (200, 404, 500)):
-                    check(case, ctx, "GET", base + path, oh, st, False); n += 1
-                if origin is None:
-                    continue
-                acrm = [("Access-Control-Request-Method", "PUT")]
-                check(case, ctx, "OPTIONS", base + "pf", oh + acrm, 204, True); n += 1
-                if i < len(pos):
-                    pna = [("Access-Control-Request-Private-Network", "true")]
-                    check(case, ctx, "OPTIONS", base + "pf", oh + acrm + pna, 204, True)
-                    pna = [("Access-Control-Request-Private-Network", "True")]
-                    check(case, ctx, "OPTIONS", base + "pf", oh + acrm + pna, 204, True)
-                    n += 2
-            # not preflights: OPTIONS without Access-Control-Request-Method, or
-            # with an empty one or an empty Origin, reach the application
-            o = pos[0]
-            for hs in ([("Origin", o)], [("Origin", o), ("Access-Control-Request-Method", "")],
-                       [("Origin", ""), ("Access-Control-Request-Method", "PUT")]):
-                st = check(case, ctx, "OPTIONS", base + "ok", hs, 200, False); n += 1
+    tasks = [(case, ctx) for case in data["cases"] for ctx in ("vh", "loc", "dir")]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        n = sum(pool.map(lambda t: ask(*t), tasks))
     time.sleep(0.2)
     log = open(f"{tmp}/logs/app.log").read().split("\n")
     if any(l.startswith("OPTIONS /pf ") for l in log):
@@ -307,7 +316,7 @@ def run():
 
 gen(sys.argv[3]) if mode == "gen" else run()
 EOF
-port=$(python3 "$tmp/check.py" "$tmp" gen "$MODULES")
+port=$("$PY" "$tmp/check.py" "$tmp" gen "$MODULES")
 
 # Debian's apache2 reads these when its own envvars file is not sourced.
 export APACHE_RUN_USER=nobody APACHE_RUN_GROUP=nogroup APACHE_LOG_DIR="$tmp/logs" \
@@ -330,14 +339,14 @@ grep -q "needs mod_rewrite" "$tmp/nomod.out" || { cat "$tmp/nomod.out"; exit 1; 
 "$APACHE2" -f "$tmp/httpd.conf" -DFOREGROUND > "$tmp/logs/stdout" 2>&1 &
 pid=$!
 i=0
-until python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1)" 2> /dev/null; do
+until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
 	i=$((i + 1))
 	if [ $i -gt 50 ] || ! kill -0 "$pid" 2> /dev/null; then
 		echo "apache2 did not start:"; cat "$tmp/logs/stdout" "$tmp/logs/error.log" 2> /dev/null; exit 1
 	fi
 	sleep 0.1
 done
-if ! python3 "$tmp/check.py" "$tmp" run; then
+if ! "$PY" "$tmp/check.py" "$tmp" run; then
 	echo "--- error.log"; tail -n 20 "$tmp/logs/error.log"
 	exit 1
 fi

@@ -211,8 +211,11 @@ static void test_credentialed_policy(void)
 		"    }\" CORSC_ORIGIN_api\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f,
 		"SetEnvIfExpr \"req_novary('Origin') =~ m#^https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com$#\" CORSC_ORIGIN_api\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(f, "RewriteEngine On\nRewriteCond expr \"%{REQUEST_METHOD} == 'OPTIONS'"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(f, "RewriteRule ^ - [R=204,L]\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f,
+		"<If \"%{REQUEST_METHOD} == 'OPTIONS' && -n req_novary('Origin') && "
+		"-n req_novary('Access-Control-Request-Method')\">\n    Redirect 204\n</If>\n"));
+	CU_ASSERT_PTR_NULL(strstr(f, "Rewrite"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f, "<IfModule !alias_module>\n    Error \"cors-api.conf needs mod_alias"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f,
 		"Header always set Access-Control-Allow-Origin \"expr=%{req_novary:Origin}\" "
 		"\"expr=-n reqenv('CORSC_ORIGIN_api')\"\n"));

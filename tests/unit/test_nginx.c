@@ -241,6 +241,7 @@ static void test_files_and_maps(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\"1:1\" \"Content-Type, X-${cors__dollar}Odd\";"));
 	/* a small policy leaves nginx's hash sizes alone */
 	CU_ASSERT_PTR_NULL(strstr(http, "map_hash"));
+	CU_ASSERT_PTR_NULL(strstr(http, "before any map"));
 
 	/* the snippet: the preflight, every header always, Vary, 35 hides */
 	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "if ($cors__preflight) {\n    return 204;\n}\n"));
@@ -314,6 +315,7 @@ static void test_deterministic_and_big(void)
 	const char *pol = file(&o1, "nginx/cors-many.conf");
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\nmap_hash_max_size "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\nmap_hash_bucket_size "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "include it before any map of your own"));
 	/* the hash sizes come before the first map, as nginx requires */
 	CU_ASSERT_TRUE(strstr(http, "map_hash_bucket_size") < strstr(http, "\nmap "));
 	/* sorted: t00000 first, t09999 last */

@@ -102,20 +102,31 @@ class Policy:
         out = [None, "", "https://evil.example.net", "null", "NULL", "https://anything.example.org"]
         if self.any:
             return out
-        for o in self.p["origins"][:3] + self.p["origins"][-3:]:
+        for o in self.p["origins"][:2] + self.p["origins"][-2:]:
             inst = o.replace("**.", "a.b.").replace("*.", "x1.").replace(":*", ":8080")
             out += [inst, inst.replace(":8080", ""), inst.upper(), inst[:8] + inst[8:].upper(),
                     inst + ".", inst + "x", "x" + inst, inst.replace("x1.", "a.b."),
-                    inst.replace("x1.", ""), inst.replace(":8080", ":123456")]
+                    inst.replace("x1.", ""), inst.replace(":8080", ":123456"),
+                    inst + "|1", inst + "|", "|1" + inst]
         return sorted(set(out), key=lambda x: (x is None, x or ""))
 
+conns = {}
+
 def request(port, method, path, headers):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request(method, path, headers=headers)
-    r = c.getresponse()
-    r.read()
-    c.close()
-    return r.status, [(k.lower(), v) for k, v in r.getheaders()]
+    # one kept-alive connection per port; a fresh one if nginx closed it
+    for attempt in (0, 1):
+        c = conns.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conns[port] = c
+        try:
+            c.request(method, path, headers=headers)
+            r = c.getresponse()
+            r.read()
+            return r.status, [(k.lower(), v) for k, v in r.getheaders()]
+        except (http.client.HTTPException, OSError):
+            c.close()
+            conns.pop(port)
+            if attempt:
+                raise
 
 def check(pol, port, method, path, origin, acrm=None, pn=None):
     headers = {}
@@ -233,8 +244,13 @@ while read -r base n; do
 		done
 		echo "}"
 	} > "$run/nginx.conf"
-	if ! nginx -t -q -p "$run" -e "$run/error.log" -c "$run/nginx.conf" > "$run/t.log" 2>&1 ||
-	   grep -E '\[(warn|emerg|alert|crit|error)\]' "$run/t.log" "$run/error.log"; then
+	# nginx -t for every input at once (each takes a while with 10,000 origins)
+	(nginx -t -q -p "$run" -e "$run/error.log" -c "$run/nginx.conf" > "$run/t.log" 2>&1; echo $? > "$run/t.rc") &
+done < "$tmp/inputs"
+wait
+while read -r base n; do
+	run="$tmp/run-$base"
+	if [ "$(cat "$run/t.rc")" != 0 ] || grep -E '\[(warn|emerg|alert|crit|error)\]' "$run/t.log" "$run/error.log"; then
 		echo "FAIL nginx -t for $base"; cat "$run/t.log"; fail=1; continue
 	fi
 	: > "$run/error.log"

@@ -145,9 +145,10 @@ static bool fits_size(const uint64_t *hash, const size_t *elt, size_t n, size_t 
 }
 
 /*
- * nginx's search: the first table size from start to max where every bucket
- * fits.  With nginx_rule, start as nginx computes it (including its jump
- * to max - 1000 for large tables); 0 if none fits (nginx then warns).
+ * Whether nginx's search finds a table size from start to max where every
+ * bucket fits: the largest such size, found from the top.  With nginx_rule,
+ * start as nginx computes it (including its jump to max - 1000 for large
+ * tables); 0 if none fits (nginx then warns).
  */
 static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t bucket, bool nginx_rule)
 {
@@ -167,7 +168,13 @@ static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t buck
 		start = 1;
 	if (nginx_rule && max > 10000 && n && max / n < 100)
 		start = max - 1000;
-	for (size_t size = start; size <= max; size++)
+	/*
+	 * nginx takes the first size from start up that fits; any size in
+	 * [start, max] that fits proves nginx will find one.  Searching down
+	 * from max finds such a size in a few tries (a large table rarely
+	 * overflows a bucket), where searching up from start may try thousands.
+	 */
+	for (size_t size = max; size >= start && size > 0; size--)
 		if (fits_size(hash, elt, n, size, bucket, load)) {
 			found = size;
 			break;

@@ -66,6 +66,23 @@ static bool ends_in_number(const char *h, size_t n)
 	return false;
 }
 
+/*
+ * The list, loaded once per process (reading and parsing it costs more than
+ * a thousand lookups) and kept until exit: the one piece of process-wide
+ * state in corsc, read-only once made.
+ */
+static const psl_ctx_t *psl_list(void)
+{
+	static const psl_ctx_t *list;
+	static bool loaded;
+	if (!loaded) {
+		psl_ctx_t *latest = psl_latest(NULL);
+		list = latest ? latest : psl_builtin();
+		loaded = true;
+	}
+	return list;
+}
+
 /* Is suffix (the part after "*." or "**.") a public suffix? */
 static bool is_public_suffix(const char *suffix)
 {
@@ -75,11 +92,8 @@ static bool is_public_suffix(const char *suffix)
 	 * (localhost, test) is not a public suffix just because every TLD
 	 * would be under the list's implicit "*" rule.
 	 */
-	psl_ctx_t *owned = psl_latest(NULL);
-	const psl_ctx_t *psl = owned ? owned : psl_builtin();
-	bool pub = psl && psl_is_public_suffix2(psl, suffix, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
-	psl_free(owned);
-	return pub;
+	const psl_ctx_t *psl = psl_list();
+	return psl && psl_is_public_suffix2(psl, suffix, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
 /* The E010 note for a host with non-ASCII characters: its punycode form. */

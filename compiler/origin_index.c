@@ -21,22 +21,6 @@ struct origin_index {
 	size_t npatterns;
 };
 
-/* 64-bit FNV-1a with a final avalanche (murmur3's fmix64) so low bits mix well. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 /* The text an exact entry is matched against; NULL for a pattern. */
 static const char *exact_text(const struct origin *o)
 {

@@ -128,6 +128,7 @@ def make_tmp(given=None, prefix="corsc-e2e."):
 # ---------------------------------------------------------------- corsc
 
 def corsc_build(corsc, policy_file, outdir, targets=("all", "json")):
+    os.makedirs(outdir, exist_ok=True)
     argv = [corsc, "build"]
     for t in targets:
         argv += ["-t", t]

@@ -31,7 +31,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 CORSC    := $(BUILD)/corsc
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: golden all demo check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
+.PHONY: golden fuzz-build all demo check-sanitize check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
 .DELETE_ON_ERROR:
 
 all: $(CORSC)
@@ -104,7 +104,7 @@ demo: deps-build
 	@find demo -type f | sort
 
 clean:
-	rm -rf $(BUILD) demo demo.tmp
+	rm -rf $(BUILD) build-san build-fuzz demo demo.tmp
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -115,3 +115,68 @@ golden: $(CORSC)
 			rm -rf tests/golden/$$b/$$t; mkdir -p tests/golden/$$b; \
 			$(CORSC) build -t $$t -o tests/golden/$$b $$f; \
 		done; done; echo "tests/golden rewritten"
+
+# ---- sanitizers and fuzzing ----
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The tests that need no server: unit, golden, malformed corpus, bad input, CLI.
+SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval.sh t-regressions.sh t-nothing-lost.sh
+
+check-sanitize: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" build-san/corsc build-san/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/unit-tests
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		CORSC=$(abspath build-san/corsc) TESTS="$(SAN_SHELL_TESTS)" sh tests/run-shell-tests
+	@$(MAKE) --no-print-directory $(CORSC)
+	@CORSC=$(abspath $(CORSC)) TESTS="t-valgrind.sh" sh tests/run-shell-tests
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := dsl yaml pipeline
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN="$(FUZZ_SAN)" CFLAGS="-O1 -g" \
+		$(foreach t,$(FUZZ_TARGETS),build-fuzz/fuzz-$(t))
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIB_OBJ)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# make fuzz FUZZ_SECONDS=N: each target for N seconds, seeded from examples/
+# and the malformed corpus; new findings go to build-fuzz/corpus-TARGET.
+fuzz:
+	@sh .ci/deps fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@set -e; mkdir -p build-fuzz/seeds-pipeline; \
+	for f in examples/* tests/malformed/*.cors tests/malformed/*.yaml; do \
+		[ -e "$$f" ] || continue; b=$${f##*/}; \
+		case $$f in *.yaml|*.yml) pre=1;; *) pre=0;; esac; \
+		{ printf $$pre; cat "$$f"; } > build-fuzz/seeds-pipeline/$$b; done; \
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t; \
+		case $$t in dsl) seeds="examples tests/malformed tests/fuzz/seeds";; \
+			yaml) seeds="examples tests/malformed tests/fuzz/seeds";; \
+			pipeline) seeds="build-fuzz/seeds-pipeline";; esac; \
+		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; \
+		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+			build-fuzz/corpus-$$t $$seeds 2>&1 | grep -E 'stat::|cov:|ERROR|SUMMARY|crash-|leak-|timeout-' | tail -n 12; \
+	done
+
+# ---- install ----
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+MANDIR  := $(PREFIX)/share/man
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+
+install: $(CORSC)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(CORSC) $(DESTDIR)$(BINDIR)/corsc
+	install -m 644 doc/corsc.1 $(DESTDIR)$(MANDIR)/man1/corsc.1
+	install -m 644 doc/corsc.cors.5 $(DESTDIR)$(MANDIR)/man5/corsc.cors.5
+	install -m 644 doc/corsc.bash-completion $(DESTDIR)$(COMPDIR)/corsc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
+		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc

@@ -11,6 +11,8 @@
 #include "strbuf.h"
 #include "util.h"
 #include "version.h"
+#include "writer.h"
+#include "frontend.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -228,6 +230,91 @@ static int cmd_eval(const struct options *o)
 	return 0;
 }
 
+/* corsc fmt: the policy language in canonical layout, comments kept. */
+static int cmd_fmt(const struct options *o)
+{
+	enum input_format fmt = o->format;
+	if (fmt == FORMAT_AUTO) {
+		if (strcmp(o->file, "-") == 0)
+			fmt = FORMAT_DSL;
+		else
+			fmt = format_for_path(o->file);
+	}
+	if (fmt != FORMAT_DSL)
+		return usage_error("%s", "fmt formats the policy language; "
+				   "for YAML use 'corsc convert --to dsl'");
+	char err[512];
+	struct source *src = source_read(o->file, err, sizeof(err));
+	if (!src) {
+		fprintf(stderr, "corsc: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* syntax only: a file with semantic errors can still be formatted */
+	struct diag_queue dq;
+	diag_init(&dq);
+	struct ir_file *f = ir_file_new(src);
+	dsl_parse(f, &dq);
+	diag_sort(&dq);
+	diag_print(&dq, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
+	int rc = 0;
+	if (dq.nerrors > 0) {
+		rc = EXIT_ERRORS;
+	} else {
+		struct comment *c;
+		size_t nc = dsl_find_comments(src, &c);
+		struct strbuf sb = STRBUF_INIT;
+		write_dsl(f, c, nc, &sb);
+		free(c);
+		if (sb.failed)
+			die_oom();
+		if (o->check) {
+			if (sb.len != src->len || memcmp(sb_str(&sb), src->text, sb.len) != 0) {
+				fprintf(stderr, "corsc: %s is not in canonical layout (run 'corsc fmt %s')\n",
+					src->name, src->name);
+				rc = EXIT_ERRORS;
+			}
+		} else {
+			fwrite(sb_str(&sb), 1, sb.len, stdout);
+			if (fflush(stdout) != 0 || ferror(stdout)) {
+				fprintf(stderr, "corsc: cannot write to standard output\n");
+				rc = EXIT_USAGE;
+			}
+		}
+		sb_release(&sb);
+	}
+	ir_file_free(f);
+	diag_release(&dq);
+	source_free(src);
+	return rc;
+}
+
+/* corsc convert --to dsl|yaml: the same policies in the other language. */
+static int cmd_convert(const struct options *o)
+{
+	if (!o->to || (strcmp(o->to, "dsl") && strcmp(o->to, "yaml")))
+		return usage_error("%s", "convert needs --to dsl or --to yaml");
+	struct compilation c;
+	int rc = load(o, &c);
+	if (rc >= 0)
+		return rc;
+	struct strbuf sb = STRBUF_INIT;
+	if (strcmp(o->to, "dsl") == 0)
+		write_dsl(c.ir, NULL, 0, &sb);
+	else
+		write_yaml(c.ir, &sb);
+	if (sb.failed)
+		die_oom();
+	fwrite(sb_str(&sb), 1, sb.len, stdout);
+	rc = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "corsc: cannot write to standard output\n");
+		rc = EXIT_USAGE;
+	}
+	sb_release(&sb);
+	compilation_free(&c);
+	return rc;
+}
+
 static void print_wrapped(const char *label, const char *text)
 {
 	if (!text)
@@ -347,7 +434,8 @@ int main(int argc, char **argv)
 				: usage_error("%s", "explain takes one diagnostic code");
 		goto out;
 	}
-	if (strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "eval")) {
+	if (strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "eval") &&
+	    strcmp(o.cmd, "fmt") && strcmp(o.cmd, "convert")) {
 		rc = usage_error("unknown command '%s'", o.cmd);
 		goto out;
 	}
@@ -365,8 +453,20 @@ int main(int argc, char **argv)
 		rc = usage_error("%s does not take -t or -o", o.cmd);
 		goto out;
 	}
+	if (o.check && strcmp(o.cmd, "fmt") != 0) {
+		rc = usage_error("%s does not take --check", o.cmd);
+		goto out;
+	}
+	if (o.to && strcmp(o.cmd, "convert") != 0) {
+		rc = usage_error("%s does not take --to", o.cmd);
+		goto out;
+	}
 	if (strcmp(o.cmd, "build") == 0)
 		rc = cmd_build(&o);
+	else if (strcmp(o.cmd, "fmt") == 0)
+		rc = cmd_fmt(&o);
+	else if (strcmp(o.cmd, "convert") == 0)
+		rc = cmd_convert(&o);
 	else if (strcmp(o.cmd, "check") == 0)
 		rc = cmd_check(&o);
 	else

@@ -1,0 +1,311 @@
+/*
+ * writer.c - the raw IR written back as source.  The canonical layout of the
+ * policy language: one statement a line, four spaces of indent, values
+ * joined by ", ", one value a line when the line would pass 80 columns or a
+ * comment sits among the values, one blank line between policies.
+ */
+#include "writer.h"
+#include "util.h"
+
+#include <string.h>
+
+size_t dsl_find_comments(const struct source *src, struct comment **out)
+{
+	struct comment *v = NULL;
+	size_t n = 0, cap = 0;
+	const char *t = src->text;
+	size_t line_start = 0;
+	unsigned line = 1;
+
+	for (size_t i = 0; i < src->len; i++) {
+		char c = t[i];
+		if (c == '\n') {
+			line++;
+			line_start = i + 1;
+		} else if (c == '"') {
+			/* skip a string; an unterminated one ends at the line's end */
+			for (i++; i < src->len && t[i] != '"' && t[i] != '\n'; i++)
+				if (t[i] == '\\' && i + 1 < src->len && t[i + 1] != '\n')
+					i++;
+			if (i < src->len && t[i] == '\n')
+				i--;
+		} else if (c == '#') {
+			size_t end = i;
+			while (end < src->len && t[end] != '\n')
+				end++;
+			size_t e = end;
+			while (e > i && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
+				e--;
+			bool own = true;
+			for (size_t k = line_start; k < i; k++)
+				if (t[k] != ' ' && t[k] != '\t')
+					own = false;
+			xgrow(&v, &cap, n + 1, sizeof(*v));
+			v[n++] = (struct comment){ i, e - i, line, own };
+			i = end - 1;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+static bool is_word(const struct ir_value *v)
+{
+	if (v->len == 0)
+		return false;
+	for (size_t i = 0; i < v->len; i++)
+		if (!is_tchar((unsigned char)v->text[i]) || v->text[i] == '#')
+			return false;
+	return true;
+}
+
+/* A value in the policy language: origins always quoted (but '*'), others as written. */
+static void dsl_value(struct strbuf *sb, enum stmt_kind k, const struct ir_value *v)
+{
+	bool star = v->len == 1 && v->text[0] == '*';
+	bool quote = k == ST_ORIGINS ? !star : (v->quoted || !is_word(v));
+	if (!quote) {
+		sb_add(sb, v->text, v->len);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < v->len; i++) {
+		if (v->text[i] == '"' || v->text[i] == '\\')
+			sb_putc(sb, '\\');
+		sb_putc(sb, v->text[i]);
+	}
+	sb_putc(sb, '"');
+}
+
+struct cursor {
+	const struct source *src;
+	const struct comment *c;
+	size_t nc, next;
+};
+
+static void put_comment(struct strbuf *sb, const struct cursor *cur, const struct comment *c)
+{
+	sb_add(sb, cur->src->text + c->offset, c->len);
+}
+
+/* Emit, each on its own line at indent, the comments that start before offset. */
+static void flush_comments(struct strbuf *sb, struct cursor *cur, size_t offset, int indent)
+{
+	while (cur->next < cur->nc && cur->c[cur->next].offset < offset) {
+		sb_repeat(sb, ' ', (size_t)indent);
+		put_comment(sb, cur, &cur->c[cur->next++]);
+		sb_putc(sb, '\n');
+	}
+}
+
+/* A comment on the same line as (and after) offset, taken as a trailing comment. */
+static const struct comment *trailing(struct cursor *cur, unsigned line)
+{
+	if (cur->next < cur->nc && !cur->c[cur->next].own_line && cur->c[cur->next].line == line)
+		return &cur->c[cur->next++];
+	return NULL;
+}
+
+static size_t stmt_end(const struct ir_stmt *s)
+{
+	const struct ir_value *last = &s->values[s->nvalues - 1];
+	return last->span.offset + last->span.len;
+}
+
+static unsigned stmt_end_line(const struct ir_stmt *s)
+{
+	return s->values[s->nvalues - 1].span.line;
+}
+
+void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb)
+{
+	struct cursor cur = { f->src, c, nc, 0 };
+
+	for (size_t i = 0; i < f->npolicies; i++) {
+		const struct ir_policy *p = f->policies[i];
+		if (i > 0)
+			sb_putc(sb, '\n');
+		flush_comments(sb, &cur, p->span.offset, 0);
+		sb_printf(sb, "policy %s {", p->name);
+		const struct comment *tc = trailing(&cur, p->span.line);
+		if (tc) {
+			sb_putc(sb, ' ');
+			put_comment(sb, &cur, tc);
+		}
+		sb_putc(sb, '\n');
+
+		/* statements in source order */
+		const struct ir_stmt *order[ST__COUNT];
+		enum stmt_kind kinds[ST__COUNT];
+		size_t n = 0;
+		for (int k = 0; k < ST__COUNT; k++) {
+			const struct ir_stmt *s = &p->stmt[k];
+			if (!s->present || s->nvalues == 0)
+				continue;
+			size_t j = n++;
+			while (j > 0 && order[j - 1]->key_span.offset > s->key_span.offset) {
+				order[j] = order[j - 1];
+				kinds[j] = kinds[j - 1];
+				j--;
+			}
+			order[j] = s;
+			kinds[j] = (enum stmt_kind)k;
+		}
+		for (size_t j = 0; j < n; j++) {
+			const struct ir_stmt *s = order[j];
+			const char *kw = stmt_keyword(kinds[j]);
+			flush_comments(sb, &cur, s->key_span.offset, 4);
+
+			/* one line, unless too long or a comment sits among the values */
+			bool inner = cur.next < cur.nc && cur.c[cur.next].offset < stmt_end(s);
+			size_t width = 4 + strlen(kw) + 2;
+			for (size_t v = 0; v < s->nvalues; v++)
+				width += s->values[v].len + 4;
+			if (!inner && width <= 80) {
+				sb_printf(sb, "    %s ", kw);
+				for (size_t v = 0; v < s->nvalues; v++) {
+					if (v)
+						sb_puts(sb, ", ");
+					dsl_value(sb, kinds[j], &s->values[v]);
+				}
+				sb_putc(sb, ';');
+				tc = trailing(&cur, stmt_end_line(s));
+				if (tc) {
+					sb_putc(sb, ' ');
+					put_comment(sb, &cur, tc);
+				}
+				sb_putc(sb, '\n');
+				continue;
+			}
+			sb_printf(sb, "    %s", kw);
+			tc = trailing(&cur, s->key_span.line);
+			bool first_on_kw_line = s->values[0].span.line == s->key_span.line || !tc;
+			if (tc && !first_on_kw_line) {
+				sb_putc(sb, ' ');
+				put_comment(sb, &cur, tc);
+			}
+			for (size_t v = 0; v < s->nvalues; v++) {
+				const struct ir_value *val = &s->values[v];
+				if (v == 0 && first_on_kw_line) {
+					sb_putc(sb, ' ');
+				} else {
+					sb_putc(sb, '\n');
+					flush_comments(sb, &cur, val->span.offset, 8);
+					sb_repeat(sb, ' ', 8);
+				}
+				dsl_value(sb, kinds[j], val);
+				sb_puts(sb, v + 1 < s->nvalues ? "," : ";");
+				if (tc && v == 0 && first_on_kw_line) {
+					sb_putc(sb, ' ');
+					put_comment(sb, &cur, tc);
+					tc = NULL;
+				}
+				const struct comment *vc = trailing(&cur, val->span.line);
+				if (vc) {
+					sb_putc(sb, ' ');
+					put_comment(sb, &cur, vc);
+				}
+			}
+			sb_putc(sb, '\n');
+		}
+		/* comments before the closing brace stay inside the policy */
+		size_t close = i + 1 < f->npolicies ? f->policies[i + 1]->span.offset : f->src->len;
+		while (cur.next < cur.nc && cur.c[cur.next].offset < close) {
+			/* a comment after this policy's '}' belongs before the next policy */
+			const char *t = f->src->text;
+			size_t at = cur.c[cur.next].offset, k = at;
+			bool after_brace = false;
+			while (k > p->span.offset) {
+				k--;
+				if (t[k] == '}') { after_brace = true; break; }
+				if (t[k] == ';' || t[k] == '{' || t[k] == '"') break;
+			}
+			if (after_brace)
+				break;
+			sb_puts(sb, "    ");
+			put_comment(sb, &cur, &cur.c[cur.next++]);
+			sb_putc(sb, '\n');
+		}
+		sb_puts(sb, "}\n");
+		tc = NULL;
+	}
+	if (cur.next < cur.nc && f->npolicies)
+		sb_putc(sb, '\n');
+	flush_comments(sb, &cur, (size_t)-1, 0);
+}
+
+/* ---- YAML ---- */
+
+static bool yaml_plain_ok(const struct ir_value *v, bool special_ok)
+{
+	if (v->len == 0)
+		return false;
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char ch = (unsigned char)v->text[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+		if (!ok)
+			return false;
+	}
+	if (special_ok)
+		return v->text[0] != '-' && v->text[0] != '.';
+	/* words YAML would read as something else */
+	static const char *const special[] = { "true", "false", "yes", "no", "on", "off",
+					       "null", "y", "n", "~" };
+	for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+		if (ascii_strcasecmp(v->text, special[i]) == 0)
+			return false;
+	return v->text[0] != '-' && v->text[0] != '.';
+}
+
+/* plain: 0 never, 1 when safe, 2 when safe even if YAML reads it as a boolean */
+static void yaml_scalar(struct strbuf *sb, const struct ir_value *v, int plain)
+{
+	if (plain && !v->quoted && yaml_plain_ok(v, plain == 2)) {
+		sb_add(sb, v->text, v->len);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char ch = (unsigned char)v->text[i];
+		if (ch == '"' || ch == '\\')
+			sb_printf(sb, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			sb_printf(sb, "\\x%02x", ch);
+		else
+			sb_putc(sb, (char)ch);
+	}
+	sb_putc(sb, '"');
+}
+
+void write_yaml(const struct ir_file *f, struct strbuf *sb)
+{
+	sb_puts(sb, "policies:\n");
+	if (f->npolicies == 0)
+		sb_puts(sb, "  {}\n");
+	for (size_t i = 0; i < f->npolicies; i++) {
+		const struct ir_policy *p = f->policies[i];
+		sb_printf(sb, "  %s:\n", p->name);
+		for (int k = 0; k < ST__COUNT; k++) {
+			const struct ir_stmt *s = &p->stmt[k];
+			if (!s->present || s->nvalues == 0)
+				continue;
+			sb_printf(sb, "    %s: ", stmt_keyword((enum stmt_kind)k));
+			if (!stmt_is_list((enum stmt_kind)k)) {
+				/* booleans and durations: as written, quoted if they were */
+				yaml_scalar(sb, &s->values[0], 2);
+			} else if (s->nvalues == 1 && s->values[0].len == 1 && s->values[0].text[0] == '*') {
+				sb_puts(sb, "\"*\"");
+			} else {
+				sb_putc(sb, '[');
+				for (size_t v = 0; v < s->nvalues; v++) {
+					if (v)
+						sb_puts(sb, ", ");
+					yaml_scalar(sb, &s->values[v], k != ST_ORIGINS);
+				}
+				sb_putc(sb, ']');
+			}
+			sb_putc(sb, '\n');
+		}
+	}
+}

@@ -1,0 +1,27 @@
+/*
+ * writer.h - write the raw IR back out as source: the policy language in
+ * canonical layout (corsc fmt, corsc convert --to dsl), comments kept when
+ * given, or YAML (corsc convert --to yaml).
+ */
+#ifndef CORSC_WRITER_H
+#define CORSC_WRITER_H
+
+#include "ir.h"
+#include "strbuf.h"
+
+/* A '#' comment of the source: its bytes (without the newline) and place. */
+struct comment {
+	size_t offset, len;
+	unsigned line;
+	bool own_line;      /* nothing but whitespace before it on its line */
+};
+
+/* Every comment of a policy-language source, in order.  The caller frees *out. */
+size_t dsl_find_comments(const struct source *src, struct comment **out);
+
+/* The policy language in canonical layout; comments may be NULL. */
+void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb);
+/* The same policies in YAML. */
+void write_yaml(const struct ir_file *f, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Nothing lost: an error leaves an existing output folder byte-identical with
+# no temporary files; a missing or read-only output folder gives exit 2; a full
+# file system leaves the old files intact; the environment never changes the bytes.
+set -u
+: "${CORSC:?}" "${TOP:?}"
+tmp=$(mktemp -d)
+mnt=
+cleanup() {
+	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+snapshot() { (cd "$1" && find . -print | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum); }
+
+good="$TOP/examples/per-path.cors"
+printf 'policy broken {\n    origins "https://ok.example.com";\n    credentials maybe;\n}\n' > "$tmp/broken.cors"
+
+# 1. an error leaves the folder as it was
+mkdir "$tmp/out"
+"$CORSC" build -o "$tmp/out" "$good" || bad "first build failed"
+snapshot "$tmp/out" > "$tmp/before"
+"$CORSC" build -o "$tmp/out" "$tmp/broken.cors" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || bad "a policy error must exit 1, got $rc"
+snapshot "$tmp/out" > "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" || bad "a failed build changed the output folder"
+
+# 2. a missing output folder: exit 2 and a message naming it
+"$CORSC" build -o "$tmp/nope" "$good" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] || bad "missing output folder must exit 2, got $rc"
+grep -q "$tmp/nope" "$tmp/err" || bad "message does not name the missing folder: $(cat "$tmp/err")"
+[ -e "$tmp/nope" ] && bad "a missing output folder was created"
+
+# 3. an output folder that is a file
+: > "$tmp/afile"
+"$CORSC" build -o "$tmp/afile" "$good" 2> /dev/null
+[ $? -eq 2 ] || bad "an output 'folder' that is a file must exit 2"
+
+# 4. standard output that cannot be written
+"$CORSC" build "$good" > /dev/full 2> "$tmp/err"
+[ $? -eq 2 ] || bad "writing to a full standard output must exit 2"
+
+# 5. read-only and full file systems (needs mount; skipped with a message otherwise)
+mkdir "$tmp/mnt"
+if mount -t tmpfs -o size=256k tmpfs "$tmp/mnt" 2> /dev/null; then
+	mnt="$tmp/mnt"
+	"$CORSC" build -o "$mnt" "$good" || bad "build into tmpfs failed"
+	snapshot "$mnt" > "$tmp/before"
+	mount -o remount,ro "$mnt"
+	"$CORSC" build -o "$mnt" "$TOP/examples/spa-api.cors" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || bad "read-only output folder must exit 2, got $rc"
+	[ -s "$tmp/err" ] || bad "read-only output folder gave no message"
+	snapshot "$mnt" > "$tmp/after"
+	cmp -s "$tmp/before" "$tmp/after" || bad "read-only failure changed the folder"
+	mount -o remount,rw "$mnt"
+	# fill the file system, then build a policy whose output cannot fit
+	head -c 180k /dev/zero > "$mnt/filler" 2> /dev/null || true
+	snapshot "$mnt" > "$tmp/before"
+	python3 - "$tmp/big.cors" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("policy big {\n    origins ")
+    f.write(",\n        ".join('"https://host%d.partner.example.com"' % i for i in range(3000)))
+    f.write(";\n}\n")
+PY
+	"$CORSC" build -o "$mnt" "$tmp/big.cors" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || bad "full file system must exit 2, got $rc"
+	snapshot "$mnt" > "$tmp/after"
+	cmp -s "$tmp/before" "$tmp/after" || bad "full file system: old files changed or temporary files left"
+	umount "$mnt" && mnt=
+else
+	echo "note: cannot mount a tmpfs here; read-only and full file system cases skipped"
+fi
+
+# 6. the same bytes whatever the locale, time zone and environment
+mkdir "$tmp/e1" "$tmp/e2"
+LC_ALL=C TZ=UTC "$CORSC" build -t all -t json -o "$tmp/e1" "$good" || bad "build e1"
+env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 TZ=Pacific/Kiritimati LANG=tr_TR.UTF-8 HOME=/nonexistent \
+	"$CORSC" build -t all -t json -o "$tmp/e2" "$good" || bad "build e2"
+diff -r "$tmp/e1" "$tmp/e2" > /dev/null || bad "output depends on the environment"
+find "$tmp/e1" "$tmp/e2" -name '.*' -type f | grep -q . && bad "temporary files left"
+
+[ $fail -eq 0 ] && echo "nothing lost: all cases passed"
+exit $fail

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The JSON Schema of the YAML format (doc/corsc.schema.json) accepts every
+# YAML example and rejects wrong types and unknown keys, checked with the
+# jsonschema validator from Debian (python3-jsonschema, draft 2020-12).
+set -u
+: "${TOP:?}"
+python3 -c 'import jsonschema, yaml' 2> /dev/null || { echo "python3-jsonschema or python3-yaml missing"; exit 77; }
+python3 - "$TOP" <<'PY'
+import glob, os, sys, json
+import jsonschema, yaml
+top = sys.argv[1]
+schema = json.load(open(os.path.join(top, "doc/corsc.schema.json")))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+fail = 0
+examples = sorted(glob.glob(os.path.join(top, "examples/*.yaml")) + glob.glob(os.path.join(top, "examples/*.yml")))
+for f in examples:
+    errs = list(v.iter_errors(yaml.safe_load(open(f))))
+    if errs:
+        fail = 1
+        print("schema rejects", f, ":", errs[0].message)
+bad = {
+    "unknown key": "policies:\n  a:\n    origins: '*'\n    colour: blue\n",
+    "no origins": "policies:\n  a:\n    methods: [GET]\n",
+    "credentials string": "policies:\n  a:\n    origins: '*'\n    credentials: 'yes'\n",
+    "bad duration": "policies:\n  a:\n    origins: '*'\n    max-age: 10 minutes\n",
+    "bad name": "policies:\n  9a:\n    origins: '*'\n",
+    "header with space": "policies:\n  a:\n    origins: '*'\n    allow-headers: ['X Y']\n",
+    "empty list": "policies:\n  a:\n    origins: []\n",
+    "top key": "policy:\n  a:\n    origins: '*'\n",
+}
+for name, text in bad.items():
+    if not list(v.iter_errors(yaml.safe_load(text))):
+        fail = 1
+        print("schema accepts a bad file:", name)
+print("%d examples valid, %d bad files rejected" % (len(examples), len(bad)))
+sys.exit(1 if fail or not examples else 0)
+PY

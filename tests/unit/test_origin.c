@@ -1,0 +1,382 @@
+/*
+ * test_origin.c - origin parsing (every E010 case, E011, E012 against the
+ * Public Suffix List, W104, W109, canonical text) and the byte-exact matcher.
+ */
+#include <string.h>
+
+#include "origin.h"
+#include "testutil.h"
+
+struct parsed {
+	struct arena *arena;
+	struct diag_queue dq;
+	struct origin o;
+	bool ok;
+};
+
+static void parse(struct parsed *r, const char *text)
+{
+	struct span none = { 0 };
+	r->arena = arena_new();
+	diag_init(&r->dq);
+	r->ok = origin_parse(r->arena, text, strlen(text), none, &r->o, &r->dq);
+}
+
+static void done(struct parsed *r)
+{
+	diag_release(&r->dq);
+	arena_free(r->arena);
+}
+
+/* text parses with no diagnostic at all, to canonical text canon. */
+static void assert_clean(const char *text, const char *canon)
+{
+	struct parsed r;
+	parse(&r, text);
+	CU_ASSERT_TRUE(r.ok);
+	CU_ASSERT_EQUAL(r.dq.n, 0);
+	if (r.ok)
+		CU_ASSERT_STRING_EQUAL(r.o.text, canon);
+	if (r.dq.n || !r.ok)
+		fprintf(stderr, "\n  unexpected: %s -> %s\n", text, r.dq.n ? r.dq.v[0].message : "?");
+	done(&r);
+}
+
+/* text is refused with exactly one diagnostic, code, whose message holds msg
+ * and (if given) whose note holds note. */
+static void assert_refused(const char *text, const char *code, const char *msg, const char *note)
+{
+	struct parsed r;
+	parse(&r, text);
+	CU_ASSERT_FALSE(r.ok);
+	CU_ASSERT_EQUAL(r.dq.n, 1);
+	if (r.dq.n == 1) {
+		const struct diag *d = &r.dq.v[0];
+		CU_ASSERT_STRING_EQUAL(d->code, code);
+		CU_ASSERT_EQUAL(d->severity, SEV_ERROR);
+		CU_ASSERT_PTR_NOT_NULL(strstr(d->message, msg));
+		if (note)
+			CU_ASSERT_PTR_NOT_NULL(d->note && strstr(d->note, note));
+		if (strcmp(d->code, code) || !strstr(d->message, msg) ||
+		    (note && !(d->note && strstr(d->note, note))))
+			fprintf(stderr, "\n  %s: got %s %s / %s\n", text, d->code, d->message,
+				d->note ? d->note : "(no note)");
+	} else {
+		fprintf(stderr, "\n  %s: %zu diagnostics\n", text, r.dq.n);
+	}
+	done(&r);
+}
+
+static void test_exact(void)
+{
+	struct parsed r;
+	parse(&r, "https://app.example.com:8443");
+	CU_ASSERT_TRUE_FATAL(r.ok);
+	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_EXACT);
+	CU_ASSERT_STRING_EQUAL(r.o.scheme, "https");
+	CU_ASSERT_STRING_EQUAL(r.o.host, "app.example.com");
+	CU_ASSERT_EQUAL(r.o.port, 8443);
+	CU_ASSERT_EQUAL(r.o.wild, WILD_NONE);
+	CU_ASSERT_FALSE(r.o.port_any);
+	CU_ASSERT_STRING_EQUAL(r.o.text, "https://app.example.com:8443");
+	done(&r);
+
+	assert_clean("https://app.example.com", "https://app.example.com");
+	assert_clean("http://localhost:3000", "http://localhost:3000");
+	assert_clean("http://127.0.0.1", "http://127.0.0.1");
+	assert_clean("http://[::1]:8080", "http://[::1]:8080");
+	assert_clean("https://[2001:db8::1]", "https://[2001:db8::1]");
+	assert_clean("https://xn--bcher-kva.example", "https://xn--bcher-kva.example");
+	assert_clean("https://my_host.example", "https://my_host.example");
+	assert_clean("chrome-extension://abcdefghijklmnop", "chrome-extension://abcdefghijklmnop");
+	assert_clean("http://a.example:65535", "http://a.example:65535");
+	assert_clean("http://a.example:1", "http://a.example:1");
+	/* the other scheme's default port is not dropped */
+	assert_clean("https://a.example:80", "https://a.example:80");
+}
+
+static void test_patterns(void)
+{
+	struct parsed r;
+	parse(&r, "https://*.example.com");
+	CU_ASSERT_TRUE_FATAL(r.ok);
+	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_PATTERN);
+	CU_ASSERT_EQUAL(r.o.wild, WILD_ONE);
+	CU_ASSERT_STRING_EQUAL(r.o.host, "example.com");
+	CU_ASSERT_EQUAL(r.o.port, -1);
+	done(&r);
+
+	parse(&r, "https://**.eu.example.com:8443");
+	CU_ASSERT_TRUE_FATAL(r.ok);
+	CU_ASSERT_EQUAL(r.o.wild, WILD_MULTI);
+	CU_ASSERT_STRING_EQUAL(r.o.host, "eu.example.com");
+	CU_ASSERT_EQUAL(r.o.port, 8443);
+	CU_ASSERT_STRING_EQUAL(r.o.text, "https://**.eu.example.com:8443");
+	done(&r);
+
+	parse(&r, "http://localhost:*");
+	CU_ASSERT_TRUE_FATAL(r.ok);
+	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_PATTERN);
+	CU_ASSERT_EQUAL(r.o.wild, WILD_NONE);
+	CU_ASSERT_TRUE(r.o.port_any);
+	CU_ASSERT_EQUAL(r.o.port, -1);
+	CU_ASSERT_STRING_EQUAL(r.o.text, "http://localhost:*");
+	done(&r);
+
+	assert_clean("http://[::1]:*", "http://[::1]:*");
+	assert_clean("http://127.0.0.1:*", "http://127.0.0.1:*");
+	assert_clean("https://*.example.co.uk", "https://*.example.co.uk");
+	assert_clean("https://**.example.co.uk", "https://**.example.co.uk");
+	assert_clean("http://*.localhost:*", "http://*.localhost:*");
+}
+
+static void test_null_and_default_port(void)
+{
+	struct parsed r;
+	parse(&r, "null");
+	CU_ASSERT_TRUE(r.ok);
+	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_NULL);
+	CU_ASSERT_STRING_EQUAL(r.o.text, "null");
+	CU_ASSERT_EQUAL(r.dq.n, 1);
+	CU_ASSERT_STRING_EQUAL(r.dq.v[0].code, "W104");
+	CU_ASSERT_EQUAL(r.dq.v[0].severity, SEV_WARNING);
+	done(&r);
+
+	assert_refused("NULL", "E010", "malformed origin", "null, in lower case");
+
+	const char *dflt[][2] = {
+		{ "https://app.example.com:443", "https://app.example.com" },
+		{ "http://app.example.com:80", "http://app.example.com" },
+		{ "https://*.example.com:443", "https://*.example.com" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(dflt); i++) {
+		parse(&r, dflt[i][0]);
+		CU_ASSERT_TRUE(r.ok);
+		CU_ASSERT_EQUAL(r.dq.n, 1);
+		CU_ASSERT_STRING_EQUAL(r.dq.v[0].code, "W109");
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.dq.v[0].note, dflt[i][1]));
+		CU_ASSERT_STRING_EQUAL(r.o.text, dflt[i][1]);
+		CU_ASSERT_EQUAL(r.o.port, -1);
+		done(&r);
+	}
+}
+
+static void test_malformed(void)
+{
+	static const struct { const char *text, *msg, *note; } cases[] = {
+		{ "https://app.example.com/", "trailing slash", "remove the trailing '/'" },
+		{ "https://app.example.com/api", "path", "no path" },
+		{ "https://app.example.com?x=1", "query", NULL },
+		{ "https://app.example.com#top", "fragment", NULL },
+		{ "https://user@app.example.com", "user info", NULL },
+		{ "https://user:pw@app.example.com", "user info", NULL },
+		{ "https://app.example.com:", "bad port, empty", NULL },
+		{ "https://app.example.com:http", "bad port 'http'", NULL },
+		{ "https://app.example.com:0", "bad port '0'", "port 0" },
+		{ "https://app.example.com:08080", "bad port '08080'", "leading zeros" },
+		{ "https://app.example.com:65536", "out of range", NULL },
+		{ "https://app.example.com:123456", "out of range", NULL },
+		{ "https://app.example.com:-1", "bad port", NULL },
+		{ "https://", "empty host", NULL },
+		{ "https://:8080", "empty host", NULL },
+		{ "https://app..example.com", "empty label", NULL },
+		{ "https://.example.com", "empty label", NULL },
+		{ "https://app.example.com.", "trailing dot", NULL },
+		{ "https://app!.example.com", "'!' is not allowed", NULL },
+		{ "https://a$b.example.com", "'$' is not allowed", NULL },
+		{ "https://a%2e.example.com", "'%' is not allowed", NULL },
+		{ "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+		  "a label of 65 characters", NULL },
+		{ "app.example.com", "missing scheme", "scheme://host" },
+		{ "//app.example.com", "missing scheme", NULL },
+		{ "://app.example.com", "bad or missing scheme", NULL },
+		{ "1https://app.example.com", "bad or missing scheme", NULL },
+		{ "ht_tp://app.example.com", "bad scheme", NULL },
+		{ "https:/app.example.com", "missing scheme and '://'", NULL },
+		{ "https://app.example.com ", "whitespace", NULL },
+		{ " https://app.example.com", "whitespace", NULL },
+		{ "https://app\texample.com", "whitespace", NULL },
+		{ "https://app.example.com\x01", "control character 0x01", NULL },
+		{ "", "empty string", NULL },
+		{ "HTTPS://app.example.com", "upper case in the scheme", "write https://app.example.com" },
+		{ "https://App.Example.com", "upper case in the host", "write https://app.example.com" },
+		{ "https://b\xc3\xbc" "cher.example", "non-ASCII host",
+		  "write https://xn--bcher-kva.example" },
+		{ "https://b\xc3\xbc" "cher.example:8443", "non-ASCII host",
+		  "write https://xn--bcher-kva.example:8443" },
+		{ "http://256.0.0.1", "bad IPv4 address", NULL },
+		{ "http://127.0.0.01", "bad IPv4 address", NULL },
+		{ "http://127.1", "bad IPv4 address", NULL },
+		{ "http://0x7f.0.0.1", "bad IPv4 address", NULL },
+		{ "http://[::1", "missing ']'", NULL },
+		{ "http://[::1]x", "bad host", NULL },
+		{ "http://[::g]", "bad IPv6 address", NULL },
+		{ "http://[]", "bad IPv6 address", NULL },
+		{ "http://[1.2.3.4]", "bad IPv6 address", NULL },
+		{ "http://::1", "more than one ':'", NULL },
+		{ "http://a[b]", "bad host", NULL },
+		{ "http://[0:0:0:0:0:0:0:1]", "not in canonical form", "write http://[::1]" },
+		{ "http://[::ABCD]:8080", "upper case in the host", "write http://[::abcd]:8080" },
+		{ "http://[2001:DB8:0:0::1]", "upper case in the host", NULL },
+		{ "http://[2001:db8:0:0::1]:8080", "not in canonical form", "write http://[2001:db8::1]:8080" },
+		{ "https://a.example\"x", "'\"' is not allowed", NULL },
+		{ "https://a.example\\x", "'\\' is not allowed", NULL },
+		{ "https://a.example;x", "';' is not allowed", NULL },
+		{ "https://{a}.example", "'{' is not allowed", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_refused(cases[i].text, "E010", cases[i].msg, cases[i].note);
+
+	/* a NUL byte inside the string (a YAML escape) is a control character */
+	struct parsed r;
+	struct span none = { 0 };
+	r.arena = arena_new();
+	diag_init(&r.dq);
+	CU_ASSERT_FALSE(origin_parse(r.arena, "https://a\0.example", 18, none, &r.o, &r.dq));
+	CU_ASSERT_EQUAL(r.dq.n, 1);
+	CU_ASSERT_STRING_EQUAL(r.dq.v[0].code, "E010");
+	done(&r);
+}
+
+static void test_wildcards(void)
+{
+	static const char *e011[] = {
+		"https://*example.com", "https://a.*.example.com", "https://example.*",
+		"https://*", "*.example.com", "https://***.x.example", "https://*.*.example.com",
+		"https://**example.com", "https://a*.example.com", "https://*.",
+		"http://*.0.0.1", "http://*.[::1]", "http://*.127.0.0.1:*", "*",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(e011); i++)
+		assert_refused(e011[i], "E011", "", NULL);
+
+	static const char *e012[] = {
+		"https://*.com", "https://*.co.uk", "https://*.github.io", "https://**.com",
+		"https://**.co.uk", "https://*.uk",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(e012); i++)
+		assert_refused(e012[i], "E012", "public suffix", "public suffix");
+	assert_clean("https://*.example.co.uk", "https://*.example.co.uk");
+	assert_clean("https://*.me.github.io", "https://*.me.github.io");
+	/* an exact origin on a public suffix (a GitHub Pages site) is fine */
+	assert_clean("https://github.io", "https://github.io");
+}
+
+static void test_output_alphabet(void)
+{
+	/* Whatever is accepted holds only the characters backends expect. */
+	static const char *ok[] = {
+		"https://app.example.com", "http://localhost:*", "http://[::1]:*",
+		"https://**.eu.example.com:8443", "web+app://x.example", "null",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		struct parsed r;
+		parse(&r, ok[i]);
+		CU_ASSERT_TRUE_FATAL(r.ok);
+		for (const char *p = r.o.text; *p; p++)
+			CU_ASSERT_PTR_NOT_NULL(strchr("abcdefghijklmnopqrstuvwxyz0123456789.-_:/*[]+", *p));
+		done(&r);
+	}
+}
+
+/* Does origin text (parsed) match req? */
+static bool matches(const char *text, const char *req)
+{
+	struct parsed r;
+	parse(&r, text);
+	CU_ASSERT_TRUE_FATAL(r.ok);
+	bool m = origin_match(&r.o, req, strlen(req));
+	done(&r);
+	return m;
+}
+
+static void test_match(void)
+{
+	/* exact */
+	CU_ASSERT_TRUE(matches("https://app.example.com", "https://app.example.com"));
+	CU_ASSERT_TRUE(matches("https://app.example.com:443", "https://app.example.com"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "https://app.example.com:443"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "http://app.example.com"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "https://APP.example.com"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "https://app.example.com."));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "https://app.example.com/"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "https://app.example.co"));
+	CU_ASSERT_FALSE(matches("https://app.example.com", ""));
+
+	/* null */
+	CU_ASSERT_TRUE(matches("null", "null"));
+	CU_ASSERT_FALSE(matches("null", "NULL"));
+	CU_ASSERT_FALSE(matches("null", "null "));
+	CU_ASSERT_FALSE(matches("https://app.example.com", "null"));
+
+	/* one label */
+	const char *one = "https://*.example.com";
+	CU_ASSERT_TRUE(matches(one, "https://a.example.com"));
+	CU_ASSERT_TRUE(matches(one, "https://a-b_c9.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://a.b.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://evil-example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://aexample.com"));
+	CU_ASSERT_FALSE(matches(one, "https://a.example.com.evil.net"));
+	CU_ASSERT_FALSE(matches(one, "https://A.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://a.example.com."));
+	CU_ASSERT_FALSE(matches(one, "http://a.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://a.example.com:8443"));
+	CU_ASSERT_FALSE(matches(one, "https://a.example.com:"));
+	CU_ASSERT_FALSE(matches(one, "https://a:b.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://a/.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://user@a.example.com"));
+	CU_ASSERT_TRUE(matches(one, "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com"));
+	CU_ASSERT_FALSE(matches(one, "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com"));
+
+	/* one or more labels */
+	const char *multi = "https://**.example.com";
+	CU_ASSERT_TRUE(matches(multi, "https://a.example.com"));
+	CU_ASSERT_TRUE(matches(multi, "https://a.b.c.example.com"));
+	CU_ASSERT_FALSE(matches(multi, "https://example.com"));
+	CU_ASSERT_FALSE(matches(multi, "https://a..example.com"));
+	CU_ASSERT_FALSE(matches(multi, "https://.a.example.com"));
+	CU_ASSERT_FALSE(matches(multi, "https://evil-example.com"));
+	CU_ASSERT_FALSE(matches(multi, "https://a.example.com.evil.net"));
+
+	/* ports */
+	const char *anyport = "http://localhost:*";
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost"));
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:3000"));
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:99999"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:123456"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:*"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:3000:3000"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhostx:3000"));
+	CU_ASSERT_FALSE(matches(anyport, "http://a.localhost:3000"));
+	CU_ASSERT_FALSE(matches(anyport, "https://localhost:3000"));
+	CU_ASSERT_TRUE(matches("http://[::1]:*", "http://[::1]:8080"));
+	CU_ASSERT_TRUE(matches("http://[::1]:*", "http://[::1]"));
+	CU_ASSERT_FALSE(matches("http://[::1]:*", "http://[::2]:8080"));
+	CU_ASSERT_TRUE(matches("http://127.0.0.1:*", "http://127.0.0.1"));
+	CU_ASSERT_TRUE(matches("http://127.0.0.1:*", "http://127.0.0.1:1"));
+	CU_ASSERT_FALSE(matches("http://127.0.0.1:*", "http://127.0.0.11"));
+	CU_ASSERT_TRUE(matches("https://*.example.com:*", "https://a.example.com:8443"));
+	CU_ASSERT_TRUE(matches("https://*.example.com:*", "https://a.example.com"));
+	CU_ASSERT_TRUE(matches("https://*.example.com:8443", "https://a.example.com:8443"));
+	CU_ASSERT_FALSE(matches("https://*.example.com:8443", "https://a.example.com:443"));
+	CU_ASSERT_FALSE(matches("https://*.example.com:8443", "https://a.example.com"));
+	CU_ASSERT_FALSE(matches("https://*.example.com:8443", "https://a.example.com:08443"));
+	CU_ASSERT_FALSE(matches("https://*.example.com:8443", "https://a.example.com:84430"));
+}
+
+void register_origin(void)
+{
+	static const struct test_case cases[] = {
+		{ "exact origins and canonical text", test_exact },
+		{ "patterns", test_patterns },
+		{ "null (W104) and default ports (W109)", test_null_and_default_port },
+		{ "every E010 case", test_malformed },
+		{ "misplaced wildcards (E011), public suffixes (E012)", test_wildcards },
+		{ "accepted origins hold only safe characters", test_output_alphabet },
+		{ "byte-exact matching", test_match },
+		{ NULL, NULL },
+	};
+	register_cases("origin", cases);
+}

@@ -65,11 +65,11 @@ $(BUILD)/tests/suites.h: $(TEST_SRC)
 	@for f in $(TEST_SRC); do n=$${f##*/test_}; echo "SUITE($${n%.c})"; done > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/suites.h
+$(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/suites.h | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -I$(BUILD)/tests -Itests/unit -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
 

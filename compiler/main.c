@@ -14,10 +14,12 @@
 #include "writer.h"
 #include "frontend.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_ERRORS 1
@@ -141,6 +143,23 @@ static int cmd_check(const struct options *o)
 
 static int cmd_build(const struct options *o)
 {
+	/* A bad output folder is reported before any work, as a usage error. */
+	if (o->outdir) {
+		struct stat st;
+		if (stat(o->outdir, &st) != 0) {
+			fprintf(stderr, "corsc: output folder '%s': %s\n", o->outdir, strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "corsc: output folder '%s' is not a directory\n", o->outdir);
+			return EXIT_USAGE;
+		}
+		if (access(o->outdir, W_OK | X_OK) != 0) {
+			fprintf(stderr, "corsc: output folder '%s' is not writable: %s\n", o->outdir,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
 	struct compilation c;
 	int rc = load(o, &c);
 	if (rc >= 0)

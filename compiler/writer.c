@@ -63,7 +63,9 @@ static bool is_word(const struct ir_value *v)
 static void dsl_value(struct strbuf *sb, enum stmt_kind k, const struct ir_value *v)
 {
 	bool star = v->len == 1 && v->text[0] == '*';
-	bool quote = k == ST_ORIGINS ? !star : (v->quoted || !is_word(v));
+	/* header and method words lose needless quotes; a quoted boolean stays quoted */
+	bool quote = k == ST_ORIGINS ? !star
+		   : !is_word(v) || (v->quoted && !stmt_is_list(k));
 	if (!quote) {
 		sb_add(sb, v->text, v->len);
 		return;

@@ -24,7 +24,7 @@ def origins_for(policy, count, patterns):
             elif kind == 1:
                 out.append("https://**.r%d-p%d.example.net" % (i, policy))
             else:
-                out.append("http://dev%d-p%d.example.org:*" % (i, policy))
+                out.append("https://dev%d-p%d.example.org:*" % (i, policy))
         else:
             out.append("https://app%d.p%d.example.com" % (i, policy))
     return out

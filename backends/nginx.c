@@ -1,0 +1,629 @@
+/*
+ * nginx.c - the nginx backend: nginx/cors-http.conf (the maps of every
+ * policy, included once in http {}) and nginx/cors-NAME.conf per policy
+ * (add_header, *_hide_header and the preflight's 204, in server {} or location {}).
+ */
+#include "nginx.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+/* nginx reads a parameter into a 4096-byte buffer; stay well below. */
+#define NGX_PARAM_MAX 3000
+/* The most pieces one header value is split into (see put_value_maps). */
+#define NGX_MAX_CHUNKS 64
+
+#define DOLLAR_VAR "${cors__dollar}"
+
+/* The response headers a policy owns: an upstream's copies are hidden. */
+static const char *const owned_headers[] = {
+	"Access-Control-Allow-Origin",
+	"Access-Control-Allow-Credentials",
+	"Access-Control-Allow-Methods",
+	"Access-Control-Allow-Headers",
+	"Access-Control-Max-Age",
+	"Access-Control-Expose-Headers",
+	"Access-Control-Allow-Private-Network",
+};
+
+static const char *const hide_modules[] = { "proxy", "fastcgi", "uwsgi", "scgi", "grpc" };
+
+/* ---- nginx strings ---- */
+
+/*
+ * nginx's reader (ngx_conf_read_token) drops the backslash of \" \' \\ and
+ * turns \t \r \n into control characters; any other backslash stays.
+ */
+static bool backslash_needs_double(const char *s, size_t len, size_t i)
+{
+	if (i + 1 == len)
+		return true;      /* it would escape the closing quote */
+	char c = s[i + 1];
+	return c == '"' || c == '\'' || c == '\\' || c == 't' || c == 'r' || c == 'n';
+}
+
+size_t ngx_quoted_len(const char *s, size_t len, enum ngx_quote_mode mode)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			return (size_t)-1;
+		if (c == '"')
+			n += 2;
+		else if (c == '\\')
+			n += backslash_needs_double(s, len, i) ? 2 : 1;
+		else if (c == '$' && mode == NGX_VALUE)
+			n += strlen(DOLLAR_VAR);
+		else
+			n++;
+	}
+	return n;
+}
+
+bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode mode,
+	       bool *dollar)
+{
+	if (ngx_quoted_len(s, len, mode) == (size_t)-1)
+		return false;
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '"') {
+			sb_puts(sb, "\\\"");
+		} else if (c == '\\') {
+			sb_puts(sb, backslash_needs_double(s, len, i) ? "\\\\" : "\\");
+		} else if (c == '$' && mode == NGX_VALUE) {
+			/* nginx has no escape for '$': a geo variable holds one */
+			sb_puts(sb, DOLLAR_VAR);
+			if (dollar)
+				*dollar = true;
+		} else {
+			sb_putc(sb, c);
+		}
+	}
+	sb_putc(sb, '"');
+	return true;
+}
+
+/* Text for a '#' comment: control characters become '?'. */
+static void put_comment_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		sb_putc(sb, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+}
+
+/* Append s to a PCRE pattern, every metacharacter escaped. */
+static void put_regex_literal(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\^$.|?*+()[]{}/#", *s))
+			sb_putc(sb, '\\');
+		sb_putc(sb, *s);
+	}
+}
+
+/* ---- map hash sizing: ngx_hash_init of nginx 1.22, 64-bit ---- */
+
+#define NGX_PTR 8
+#define NGX_DEFAULT_MAX 2048
+#define NGX_DEFAULT_BUCKET 64      /* ngx_cacheline_size on x86-64 and arm64 */
+#define NGX_BUCKET_LIMIT 8192
+
+static size_t elt_size(size_t keylen)
+{
+	return NGX_PTR + ((keylen + 2 + NGX_PTR - 1) & ~(size_t)(NGX_PTR - 1));
+}
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t k = 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		k = k * 31 + (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	return k;
+}
+
+/* Do the keys fit into size buckets of bucket bytes?  load: scratch of size entries. */
+static bool fits_size(const uint64_t *hash, const size_t *elt, size_t n, size_t size,
+		      size_t bucket, size_t *load)
+{
+	memset(load, 0, size * sizeof(*load));
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)(hash[i] % size);
+		load[k] += elt[i];
+		if (load[k] > bucket - NGX_PTR)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * nginx's search: the first table size from start to max where every bucket
+ * fits.  With nginx_rule, start as nginx computes it (including its jump
+ * to max - 1000 for large tables); 0 if none fits (nginx then warns).
+ */
+static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t bucket, bool nginx_rule)
+{
+	size_t n = m->n, found = 0;
+	for (size_t i = 0; i < n; i++)
+		if (bucket < elt_size(strlen(m->keys[i])) + NGX_PTR)
+			return 0;
+	uint64_t *hash = xmalloc((n ? n : 1) * sizeof(*hash));
+	size_t *elt = xmalloc((n ? n : 1) * sizeof(*elt));
+	size_t *load = xmalloc(max * sizeof(*load));
+	for (size_t i = 0; i < n; i++) {
+		hash[i] = key_hash(m->keys[i]);
+		elt[i] = elt_size(strlen(m->keys[i]));
+	}
+	size_t start = n / ((bucket - NGX_PTR) / (2 * NGX_PTR));
+	if (start == 0)
+		start = 1;
+	if (nginx_rule && max > 10000 && n && max / n < 100)
+		start = max - 1000;
+	for (size_t size = start; size <= max; size++)
+		if (fits_size(hash, elt, n, size, bucket, load)) {
+			found = size;
+			break;
+		}
+	free(hash);
+	free(elt);
+	free(load);
+	return found;
+}
+
+bool ngx_hash_fits(const struct ngx_hash_keys *maps, size_t nmaps, size_t max, size_t bucket)
+{
+	for (size_t i = 0; i < nmaps; i++)
+		if (search_size(&maps[i], max, bucket, true) == 0)
+			return false;
+	return true;
+}
+
+bool ngx_hash_sizes(const struct ngx_hash_keys *maps, size_t nmaps, size_t *max, size_t *bucket)
+{
+	if (ngx_hash_fits(maps, nmaps, NGX_DEFAULT_MAX, NGX_DEFAULT_BUCKET))
+		return false;
+	/*
+	 * The smallest bucket (a multiple of the cache line) with which every
+	 * map finds a table of at most max(2048, 2 keys per slot... ) slots: few
+	 * slots, short buckets, one lookup either way.
+	 */
+	for (size_t b = NGX_DEFAULT_BUCKET; b <= NGX_BUCKET_LIMIT; b += NGX_DEFAULT_BUCKET) {
+		size_t m = NGX_DEFAULT_MAX;
+		bool ok = true;
+		for (size_t i = 0; i < nmaps && ok; i++) {
+			size_t cap = maps[i].n * 2 > NGX_DEFAULT_MAX ? maps[i].n * 2 : NGX_DEFAULT_MAX;
+			size_t s = search_size(&maps[i], cap, b, false);
+			if (s == 0)
+				ok = false;
+			else if (s > m)
+				m = s;
+		}
+		if (ok && ngx_hash_fits(maps, nmaps, m, b)) {
+			*max = m;
+			*bucket = b;
+			return true;
+		}
+	}
+	/* Not reached for keys nginx accepts at all; the largest bucket then. */
+	*max = NGX_DEFAULT_MAX;
+	*bucket = NGX_BUCKET_LIMIT;
+	return true;
+}
+
+/* ---- one policy ---- */
+
+struct emitter {
+	const struct emit_ctx *ctx;
+	struct strbuf *err;
+	bool dollar;           /* some value holds a '$': define $cors__dollar */
+	bool failed;
+};
+
+/* "cors_" and the policy name in lower case with '-' as '_'. */
+static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_t size)
+{
+	size_t n = strlen(p->name);
+	if (n == 0 || n + 6 > size) {
+		sb_printf(e->err, "nginx: policy name '%.64s...' is too long", p->name);
+		return false;
+	}
+	memcpy(buf, "cors_", 5);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p->name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '-' || c == '_';
+		if (!ok) {
+			sb_puts(e->err, "nginx: policy name '");
+			put_comment_text(e->err, p->name);
+			sb_puts(e->err, "' is not usable in an nginx variable name");
+			return false;
+		}
+		buf[5 + i] = c == '-' ? '_' : (char)ascii_tolower(c);
+	}
+	buf[5 + n] = '\0';
+	return true;
+}
+
+/* A header value of a name list: "*", the names joined by ", ", or "*, Authorization". */
+static char *list_value(const struct name_list *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (l->any)
+		sb_putc(&sb, '*');
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->any && strcmp(l->names[i], "*") == 0)
+			continue;
+		if (sb.len)
+			sb_puts(&sb, ", ");
+		sb_puts(&sb, l->names[i]);
+	}
+	if (sb.failed)
+		die_oom();
+	char *s = sb_detach(&sb, NULL);
+	return s ? s : xstrdup("");
+}
+
+static void quote_or_fail(struct emitter *e, struct strbuf *sb, const char *s,
+			  enum ngx_quote_mode mode, const char *what, const struct policy *p)
+{
+	if (ngx_quote(sb, s, strlen(s), mode, &e->dollar))
+		return;
+	if (!e->failed)
+		sb_printf(e->err, "nginx: policy '%s': %s holds a control character, "
+			  "which no nginx string can carry", p->name, what);
+	e->failed = true;
+}
+
+/*
+ * Maps that give variable var the value value when key (a complex value)
+ * equals on (a map key), and "" otherwise.  A value longer than one nginx
+ * parameter is split over var_1, var_2, ... that the caller joins; returns
+ * the number of pieces (1: var itself), 0 on failure.
+ */
+static size_t put_value_maps(struct emitter *e, struct strbuf *sb, const struct policy *p,
+			     const char *key, const char *on, const char *var,
+			     const char *value, const char *what)
+{
+	size_t len = strlen(value);
+	size_t starts[NGX_MAX_CHUNKS + 1], n = 0, cur = 0;
+	starts[n++] = 0;
+	for (size_t i = 0; i < len; i++) {
+		size_t w = ngx_quoted_len(value + i, 1, NGX_VALUE);
+		if (w == (size_t)-1)
+			w = 1;   /* quote_or_fail reports it */
+		if (value[i] == '\\')
+			w = 2;   /* a piece may end with it: count it doubled */
+		if (cur + w > NGX_PARAM_MAX) {
+			if (n == NGX_MAX_CHUNKS) {
+				if (!e->failed)
+					sb_printf(e->err, "nginx: policy '%s': the %s value is longer "
+						  "than nginx can hold (%zu bytes)", p->name, what, len);
+				e->failed = true;
+				return 0;
+			}
+			starts[n++] = i;
+			cur = 0;
+		}
+		cur += w;
+	}
+	starts[n] = len;
+	for (size_t k = 0; k < n; k++) {
+		char *piece = xstrndup(value + starts[k], starts[k + 1] - starts[k]);
+		sb_printf(sb, "map %s $%s", key, var);
+		if (n > 1)
+			sb_printf(sb, "_%zu", k + 1);
+		sb_printf(sb, " {\n    default \"\";\n    %s ", on);
+		quote_or_fail(e, sb, piece, NGX_VALUE, what, p);
+		sb_puts(sb, ";\n}\n");
+		free(piece);
+	}
+	return n;
+}
+
+/* "$var" or "$var_1$var_2..." for the add_header of a value split in n pieces. */
+static void put_value_ref(struct strbuf *sb, const char *var, size_t n)
+{
+	sb_putc(sb, '"');
+	if (n == 1)
+		sb_printf(sb, "$%s", var);
+	for (size_t k = 1; n > 1 && k <= n; k++)
+		sb_printf(sb, "${%s_%zu}", var, k);
+	sb_putc(sb, '"');
+}
+
+/* The PCRE for a pattern origin (SPEC section 3 and README), without anchors. */
+static void put_pattern_regex(struct strbuf *sb, const struct origin *o)
+{
+	put_regex_literal(sb, o->scheme);
+	sb_puts(sb, "://");
+	if (o->wild == WILD_ONE)
+		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
+	else if (o->wild == WILD_MULTI)
+		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
+	put_regex_literal(sb, o->host);
+	if (o->port_any)
+		sb_puts(sb, "(?::[0-9]{1,5})?");
+	else if (o->port >= 0)
+		sb_printf(sb, ":%d", o->port);
+}
+
+static bool has_upper(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			return true;
+	return false;
+}
+
+/* A map key that nginx hashes exactly (ignoring case): lower case, no regex. */
+static bool hashable(const struct origin *o)
+{
+	return o->kind != ORIGIN_PATTERN && !has_upper(o->text);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The exact origins of p that go into the hash, sorted, without duplicates. */
+static struct ngx_hash_keys exact_keys(const struct policy *p)
+{
+	struct ngx_hash_keys k = { xmalloc((p->norigins ? p->norigins : 1) * sizeof(char *)), 0 };
+	for (size_t i = 0; i < p->norigins; i++)
+		if (hashable(&p->origins[i]))
+			k.keys[k.n++] = p->origins[i].text;
+	qsort(k.keys, k.n, sizeof(char *), cmp_str);
+	size_t w = 0;
+	for (size_t i = 0; i < k.n; i++)
+		if (w == 0 || strcmp(k.keys[w - 1], k.keys[i]) != 0)
+			k.keys[w++] = k.keys[i];
+	k.n = w;
+	return k;
+}
+
+/*
+ * $V_origin: the request's Origin if p allows it, else "".  nginx's hash
+ * ignores case but corsc matches byte for byte (README), so the hash only
+ * says "some key equals Origin ignoring case" and a regex then insists that
+ * Origin has no upper-case letter (every hashed key is lower case).
+ */
+static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct policy *p,
+			    const char *v, const struct ngx_hash_keys *keys)
+{
+	struct strbuf re = STRBUF_INIT;
+	const char *tail = "\\|1?$";
+	if (keys->n) {
+		sb_printf(sb, "map $http_origin $%s_exact {\n    default \"\";\n", v);
+		for (size_t i = 0; i < keys->n; i++) {
+			sb_puts(sb, "    ");
+			quote_or_fail(e, sb, keys->keys[i], NGX_LITERAL, "an origin", p);
+			sb_puts(sb, " 1;\n");
+		}
+		sb_puts(sb, "}\n");
+		sb_printf(sb, "map \"$http_origin|$%s_exact\" $%s_origin {\n    default \"\";\n", v, v);
+		sb_puts(sb, "    \"~^([^A-Z]*)\\|1$\" $1;\n");
+	} else {
+		sb_printf(sb, "map $http_origin $%s_origin {\n    default \"\";\n", v);
+		tail = "$";
+	}
+	for (size_t i = 0; i < p->norigins; i++) {
+		const struct origin *o = &p->origins[i];
+		if (hashable(o))
+			continue;
+		sb_reset(&re);
+		sb_puts(&re, "~^(");
+		if (o->kind == ORIGIN_PATTERN)
+			put_pattern_regex(&re, o);
+		else
+			put_regex_literal(&re, o->text);
+		sb_puts(&re, ")");
+		sb_puts(&re, tail);
+		if (re.failed)
+			die_oom();
+		sb_puts(sb, "    ");
+		quote_or_fail(e, sb, sb_str(&re), NGX_LITERAL, "an origin", p);
+		sb_puts(sb, " $1;\n");
+	}
+	sb_puts(sb, "}\n");
+	sb_printf(sb, "map $%s_origin $%s_allowed {\n    default 1;\n    \"\" \"\";\n}\n", v, v);
+	sb_release(&re);
+}
+
+/* How many pieces each header value of a policy was split into (0: not sent). */
+struct pieces {
+	size_t methods, allow_headers, max_age, expose_headers;
+};
+
+/* The maps of one policy, for cors-http.conf. */
+static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct policy *p,
+			    const char *v, const struct ngx_hash_keys *keys, struct pieces *pc)
+{
+	char key[128], var[128];
+	bool any = p->any_origin;
+
+	sb_printf(sb, "\n# policy \"%s\" (cors-%s.conf)\n", p->name, p->name);
+	if (!any)
+		put_origin_maps(e, sb, p, v, keys);
+	/* the state: "1:1" allowed preflight, ":1" allowed other request */
+	if (any)
+		snprintf(key, sizeof(key), "\"$cors__preflight:1\"");
+	else
+		snprintf(key, sizeof(key), "\"$cors__preflight:$%s_allowed\"", v);
+
+	if (p->credentials && !any)
+		sb_printf(sb, "map $%s_allowed $%s_credentials {\n    default \"\";\n"
+			  "    1 \"true\";\n}\n", v, v);
+	memset(pc, 0, sizeof(*pc));
+	if (p->methods.set) {
+		char *val = list_value(&p->methods);
+		snprintf(var, sizeof(var), "%s_methods", v);
+		pc->methods = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "methods");
+		free(val);
+	}
+	if (p->allow_headers.set) {
+		char *val = list_value(&p->allow_headers);
+		snprintf(var, sizeof(var), "%s_allow_headers", v);
+		pc->allow_headers = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "allow-headers");
+		free(val);
+	}
+	if (p->max_age_set) {
+		char val[32];
+		snprintf(val, sizeof(val), "%lu", p->max_age);
+		snprintf(var, sizeof(var), "%s_max_age", v);
+		pc->max_age = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "max-age");
+	}
+	if (p->private_network) {
+		/* README: only for Access-Control-Request-Private-Network: true exactly */
+		sb_printf(sb, "map \"%.*s:$http_access_control_request_private_network\" "
+			  "$%s_private_network {\n    default \"\";\n    \"~^1:1:true$\" \"true\";\n}\n",
+			  (int)strlen(key) - 2, key + 1, v);
+	}
+	if (p->expose_headers.set) {
+		char *val = list_value(&p->expose_headers);
+		snprintf(var, sizeof(var), "%s_expose_headers", v);
+		pc->expose_headers = put_value_maps(e, sb, p, key, "\":1\"", var, val, "expose-headers");
+		free(val);
+	}
+}
+
+static void put_add_header(struct strbuf *sb, const char *name, const char *v,
+			   const char *suffix, size_t pieces)
+{
+	char var[128];
+	if (!pieces)
+		return;
+	snprintf(var, sizeof(var), "%s_%s", v, suffix);
+	sb_printf(sb, "add_header %s ", name);
+	put_value_ref(sb, var, pieces);
+	sb_puts(sb, " always;\n");
+}
+
+/* cors-NAME.conf */
+static void put_policy_file(const struct emitter *e, struct strbuf *sb, const struct policy *p,
+			    const char *v, const struct pieces *pc)
+{
+	bool any = p->any_origin;
+	sb_printf(sb, "# Generated by corsc %s from ", CORSC_VERSION);
+	put_comment_text(sb, e->ctx->input ? e->ctx->input : "-");
+	sb_printf(sb, "; do not edit.\n"
+		  "# CORS policy \"%s\" for nginx 1.22 or later.\n"
+		  "#\n"
+		  "# Include it inside the server { } or location { } that serves the policy's\n"
+		  "# resources (cors-http.conf must be included once inside http { }):\n"
+		  "#     include cors-%s.conf;\n"
+		  "# nginx inherits add_header and *_hide_header directives only into a level\n"
+		  "# that has none of its own: an add_header (or proxy_hide_header, ...) at the\n"
+		  "# level that includes this file, or in a location nested inside it, disables\n"
+		  "# these there.  Preflights (OPTIONS with Origin and\n"
+		  "# Access-Control-Request-Method) are answered here with 204.\n"
+		  "# Modules: headers, rewrite, map (cors-http.conf); proxy, fastcgi, uwsgi,\n"
+		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",
+		  p->name, p->name);
+
+	sb_puts(sb, "if ($cors__preflight) {\n    return 204;\n}\n\n");
+	if (any)
+		sb_puts(sb, "add_header Access-Control-Allow-Origin \"*\" always;\n");
+	else
+		sb_printf(sb, "add_header Access-Control-Allow-Origin \"$%s_origin\" always;\n", v);
+	if (p->credentials && !any)
+		put_add_header(sb, "Access-Control-Allow-Credentials", v, "credentials", 1);
+	put_add_header(sb, "Access-Control-Allow-Methods", v, "methods", pc->methods);
+	put_add_header(sb, "Access-Control-Allow-Headers", v, "allow_headers", pc->allow_headers);
+	put_add_header(sb, "Access-Control-Max-Age", v, "max_age", pc->max_age);
+	if (p->private_network)
+		put_add_header(sb, "Access-Control-Allow-Private-Network", v, "private_network", 1);
+	put_add_header(sb, "Access-Control-Expose-Headers", v, "expose_headers", pc->expose_headers);
+	if (!any)
+		sb_puts(sb, "add_header Vary \"Origin\" always;\n");
+
+	sb_puts(sb, "\n# the policy's headers replace the application's own\n");
+	for (size_t m = 0; m < ARRAY_SIZE(hide_modules); m++)
+		for (size_t h = 0; h < ARRAY_SIZE(owned_headers); h++)
+			sb_printf(sb, "%s_hide_header %s;\n", hide_modules[m], owned_headers[h]);
+}
+
+static void put_http_header(const struct emitter *e, struct strbuf *sb)
+{
+	sb_printf(sb, "# Generated by corsc %s from ", CORSC_VERSION);
+	put_comment_text(sb, e->ctx->input ? e->ctx->input : "-");
+	sb_puts(sb, "; do not edit.\n"
+		"# CORS for nginx 1.22 or later: the maps of every policy.\n"
+		"#\n"
+		"# Include it once inside http { }, before any map of your own, then\n"
+		"# cors-NAME.conf where each policy applies:\n"
+		"#     include cors-http.conf;\n"
+		"# Modules: map (and geo if a header name holds '$'), built into nginx by\n"
+		"# default.  Variables: $cors__* and $cors_NAME_*.\n");
+}
+
+bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
+{
+	struct emitter e = { ctx, err, false, false };
+	struct strbuf maps = STRBUF_INIT, http = STRBUF_INIT;
+	struct ngx_hash_keys *keys = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*keys));
+	struct pieces *pcs = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*pcs));
+	char (*vars)[80] = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*vars));
+	bool ok = true;
+
+	for (size_t i = 0; i < ctx->npolicies && ok; i++) {
+		const struct policy *p = &ctx->policies[i];
+		ok = var_name(&e, p, vars[i], sizeof(vars[i]));
+		if (!ok)
+			break;
+		if (!p->any_origin)
+			keys[i] = exact_keys(p);
+		put_policy_maps(&e, &maps, p, vars[i], &keys[i], &pcs[i]);
+		ok = !e.failed;
+	}
+
+	if (ok) {
+		put_http_header(&e, &http);
+		size_t max, bucket;
+		if (ngx_hash_sizes(keys, ctx->npolicies, &max, &bucket)) {
+			sb_puts(&http, "\n# sized for the exact origins below; nginx allows these\n"
+				"# once per http { }, before its first map\n");
+			sb_printf(&http, "map_hash_max_size %zu;\nmap_hash_bucket_size %zu;\n", max, bucket);
+		}
+		if (e.dollar)
+			sb_puts(&http, "\n# nginx has no escape for '$' in a string: ${cors__dollar} is one\n"
+				"geo $cors__dollar {\n    default \"$\";\n}\n");
+		sb_puts(&http, "\n# a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method\n"
+			"map $http_origin $cors__has_origin {\n    default 1;\n    \"\" \"\";\n}\n"
+			"map $http_access_control_request_method $cors__has_acrm {\n    default 1;\n    \"\" \"\";\n}\n"
+			"map \"$request_method $cors__has_origin$cors__has_acrm\" $cors__preflight {\n"
+			"    default \"\";\n    \"~^OPTIONS 11$\" 1;\n}\n");
+		sb_add(&http, maps.buf ? maps.buf : "", maps.len);
+		if (maps.failed)
+			http.failed = true;
+		ok = out_set_add(out, "nginx/cors-http.conf", &http);
+		if (!ok)
+			sb_puts(err, "out of memory");
+	}
+	for (size_t i = 0; i < ctx->npolicies && ok; i++) {
+		struct strbuf f = STRBUF_INIT;
+		char path[128];
+		put_policy_file(&e, &f, &ctx->policies[i], vars[i], &pcs[i]);
+		snprintf(path, sizeof(path), "nginx/cors-%s.conf", ctx->policies[i].name);
+		ok = out_set_add(out, path, &f);
+		if (!ok)
+			sb_puts(err, "out of memory");
+	}
+
+	for (size_t i = 0; i < ctx->npolicies; i++)
+		free(keys[i].keys);
+	free(keys);
+	free(pcs);
+	free(vars);
+	sb_release(&maps);
+	sb_release(&http);
+	return ok;
+}

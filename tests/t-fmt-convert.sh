@@ -1,0 +1,41 @@
+#!/bin/sh
+# corsc fmt and corsc convert: fmt gives the canonical layout (golden file),
+# keeps every comment, is idempotent, --check tells; convert both ways keeps
+# the policies: `build -t json` gives the same bytes before and after.
+set -u
+: "${CORSC:?}" "${TOP:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+json() { "$CORSC" build -t json "$@" 2> "$tmp/err" || { cat "$tmp/err"; echo "BUILD FAILED: $*"; }; }
+
+# fmt: the golden layout, idempotence, --check, comments kept
+"$CORSC" fmt "$TOP/tests/fmt/messy.cors" > "$tmp/messy.cors" || bad "fmt messy.cors failed"
+diff -u "$TOP/tests/fmt/messy.expected" "$tmp/messy.cors" || bad "fmt output differs from tests/fmt/messy.expected"
+"$CORSC" fmt "$tmp/messy.cors" > "$tmp/again.cors" && cmp -s "$tmp/messy.cors" "$tmp/again.cors" || bad "fmt is not idempotent"
+"$CORSC" fmt --check "$tmp/messy.cors" || bad "fmt --check fails on formatted output"
+"$CORSC" fmt --check "$TOP/tests/fmt/messy.cors" 2> /dev/null && bad "fmt --check passes an unformatted file"
+[ "$(grep -c '#' "$TOP/tests/fmt/messy.cors")" = "$(grep -c '#' "$tmp/messy.cors")" ] || bad "fmt lost comments"
+[ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/messy.cors")" ] || bad "fmt changed the policies"
+printf 'policy a { origins "https://a.example.com" ' | "$CORSC" fmt - > /dev/null 2>&1 && bad "fmt accepts a syntax error"
+
+n=0
+for f in "$TOP"/examples/*; do
+	case $f in *.yaml|*.yml) other=dsl; ext=cors ;; *) other=yaml; ext=yaml ;; esac
+	b=${f##*/}
+	"$CORSC" convert --to $other "$f" > "$tmp/$b.$ext" || { bad "convert $b"; continue; }
+	case $f in *.yaml|*.yml) back=yaml; bext=yaml ;; *) back=dsl; bext=cors ;; esac
+	"$CORSC" convert --to $back "$tmp/$b.$ext" > "$tmp/$b.back.$bext" || { bad "convert back $b"; continue; }
+	a=$(json "$f"); c=$(json "$tmp/$b.$ext"); d=$(json "$tmp/$b.back.$bext")
+	[ -n "$a" ] && [ "$a" = "$c" ] && [ "$a" = "$d" ] || bad "round trip changes $b"
+	case $f in *.cors)
+		"$CORSC" fmt --check "$f" || bad "example $b is not in canonical layout" ;;
+	esac
+	n=$((n + 1))
+done
+"$CORSC" convert --to yaml "$TOP/tests/fmt/messy.cors" > "$tmp/m.yaml" || bad "convert messy"
+[ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/m.yaml")" ] || bad "convert messy.cors to yaml changes it"
+"$CORSC" convert "$TOP/examples/spa-api.cors" > /dev/null 2>&1; [ $? -eq 2 ] || bad "convert without --to must exit 2"
+echo "$n examples round-tripped"
+[ $n -gt 0 ] && [ $fail -eq 0 ]

@@ -79,8 +79,12 @@ def origin_candidates(o):
     return match, near
 
 
-EXTRA_ORIGINS = [None, "", "null", "https://evil.example", "http://127.0.0.1",
-                 "https://app.example.com", "file://", "https://app.example.com:443"]
+# Asked of every policy: no Origin, an empty one, the opaque origin, strangers.
+EXTRA_ORIGINS = [None, "", "null", "https://evil.example", "http://127.0.0.1", "http://localhost",
+                 "https://app.example.com", "file://", "https://app.example.com:443",
+                 "http://[::1]:8080", "https://xn--bcher-kva.example", "https://a.b.c.d.e.example.org",
+                 "https://example.com", "https://*", "*", "https://evil.example/app.example.com",
+                 "chrome-extension://abcdefghijklmnop"]
 
 
 def dedupe(xs):
@@ -140,7 +144,7 @@ def policy_requests(pol):
     for i, o in enumerate(pol["origins"]):
         match, near = origin_candidates(o)
         # every variant for the first patterns, a sample for long lists
-        origins += match + near if i < 4 else [match[0]] + near[:1] + near[5:6]
+        origins += match + near if i < 4 else [match[0]] + near[:1]
         key_origins.append(match[0])
         key_near += near[:1]
     # the full cross product for a few origins: some that match, one near miss, none
@@ -168,11 +172,12 @@ def policy_requests(pol):
                         header_sets[(i + 1) % len(header_sets)],
                         None if (i // 2) % 2 == 0 else "true", status=404))
     for o in key_origins:
-        for m in pf_methods:
-            for hs in header_sets:
-                for pna in (None, "true"):
-                    reqs.append(Req("preflight", o, "OPTIONS", m, hs, pna))
-        for m in actual_methods:
+        for j, m in enumerate(pf_methods):           # every method, with and without PNA
+            for pna in (None, "true"):
+                reqs.append(Req("preflight", o, "OPTIONS", m, header_sets[j % len(header_sets)], pna))
+        for hs in header_sets:                       # every header set
+            reqs.append(Req("preflight", o, "OPTIONS", pf_methods[0], hs, None, status=500))
+        for m in actual_methods:                     # every method and status
             for st in statuses:
                 reqs.append(Req("actual", o, m, status=st))
     first = key_origins[0]

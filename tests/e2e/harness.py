@@ -318,15 +318,19 @@ def _nginx(tmp, outdir, policies, sites, up):
 
 
 def _apache_modules(outdir):
-    """The modules every configuration needs, plus any mod_X the generated files name."""
-    want = ["mpm_event", "authz_core", "headers", "rewrite", "proxy", "proxy_http",
+    """The modules every configuration needs, plus those the generated files ask
+    for: <IfModule !X_module> guards and a "Modules: a, b" header comment."""
+    want = ["mpm_event", "authz_core", "headers", "rewrite", "alias", "proxy", "proxy_http",
             "setenvif", "env"]
     d = os.path.join(outdir, "apache")
     for name in sorted(os.listdir(d)):
         with open(os.path.join(d, name)) as f:
             for line in f:
-                if line.lstrip().startswith("#"):
-                    want += re.findall(r"\bmod_([a-z_]+)\b", line)
+                want += re.findall(r"<IfModule\s+!?([a-z0-9_]+)_module>", line)
+                want += re.findall(r"\bmod_([a-z0-9_]+)\b", line)
+                m = re.match(r"\s*#\s*Modules:\s*([a-z0-9_, ]+)", line)
+                if m:
+                    want += [w.strip() for w in m.group(1).split(",") if w.strip()]
     out = []
     for m in want:
         if m not in out and os.path.exists("%s/mod_%s.so" % (APACHE_MODULES, m)):

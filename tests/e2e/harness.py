@@ -202,7 +202,7 @@ def apply_break(mode, outdir):
         "apache-no-unset": ("apache", lambda s: re.sub(r"(?m)^\s*Header\s+(onsuccess\s+)?unset\s+Access-Control-.*$",
                                                         "# (E2E_BREAK removed an unset)", s)),
         # Caddy: keep the application's Access-Control-* headers (duplicates)
-        "caddy-no-delete": ("caddy", lambda s: re.sub(r"(?m)^\s*-Access-Control-\S*\s*$", "", s)),
+        "caddy-no-delete": ("caddy", lambda s: re.sub(r"(?m)^\s*(header\s+)?-Access-Control-\S*\s*$", "", s)),
     }
     if mode not in rules:
         raise Fatal("unknown E2E_BREAK=%s (one of %s)" % (mode, ", ".join(sorted(rules))))

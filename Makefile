@@ -180,3 +180,7 @@ install: $(CORSC)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
 		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc
+
+# Timing of origin matching with a 100,000-origin policy (not run by make check).
+$(BUILD)/bench-match: $(BUILD)/tests/bench/bench_match.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)

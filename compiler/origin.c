@@ -471,7 +471,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			snprintf(note, sizeof(note), "'%s' is a public suffix: anyone can register a "
 				 "name under it; name your own domain, e.g. %.*s://%s.%s",
 				 canon_host, (int)slen, scheme,
-				 out->wild == WILD_ONE ? "*.yours" : "**.yours", canon_host);
+				 out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", canon_host);
 			diag_emit(dq, "E012", span, note,
 				  "wildcard over the public suffix '%s' in origin '%.*s'",
 				  canon_host, shown(len), text);

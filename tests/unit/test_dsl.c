@@ -266,6 +266,13 @@ static void test_multiple_policies(void)
 
 /* ---- errors ---- */
 
+/*
+ * Where an error points: a missing token ("missing ';' ...", "missing '}'
+ * ...", "missing value ...", "missing '{' ...") just after the previous
+ * token; a token in the way ("expected ... found 'POST'", "unexpected '}'")
+ * at that token; a trailing ',' at the comma; a lexical error at the exact
+ * character (a string's opening quote when it is unterminated).
+ */
 struct error_case {
 	const char *input;
 	const char *code;

@@ -1,0 +1,86 @@
+#!/bin/sh
+# The malformed corpus: for every tests/malformed/NAME.expect, `corsc check`
+# on NAME.cors (or NAME.yaml) must exit as the file says (`exit N`, default 1)
+# and report every `CODE LINE:COL` it lists, in the text and the JSON
+# diagnostics alike.  Also a 1 MB line, generated here rather than committed.
+set -u
+: "${CORSC:?}" "${TOP:?}"
+command -v python3 > /dev/null || { echo "python3 is not installed"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0 n=0
+
+# check INPUT EXPECT: run both renderers, compare with the expectations
+check() {
+	input=$1 expect=$2
+	name=${input#$TOP/}
+	want_exit=$(sed -n 's/^exit \([0-9]*\)$/\1/p' "$expect")
+	want_exit=${want_exit:-1}
+	for mode in text json; do
+		timeout 20 "$CORSC" check --diagnostics $mode "$input" > "$tmp/out" 2> "$tmp/err"
+		rc=$?
+		if [ $rc -ne "$want_exit" ]; then
+			echo "FAIL $name ($mode): exit $rc, want $want_exit"
+			sed 's/^/    /' "$tmp/err" | head -n 20
+			fail=1
+			continue
+		fi
+		grep -E '^[EW][0-9]{3} [0-9]+:[0-9]+$' "$expect" > "$tmp/want" || true
+		while read -r code pos; do
+			line=${pos%:*} col=${pos#*:}
+			if [ $mode = text ]; then
+				# FILE:LINE:COL: error[CODE] (the file name as given)
+				grep -qF "$input:$line:$col: error[$code]" "$tmp/err" ||
+				grep -qF "$input:$line:$col: warning[$code]" "$tmp/err" || {
+					echo "FAIL $name (text): no $code at $line:$col in:"
+					grep -E '^[^ ].*(error|warning)\[' "$tmp/err" | sed 's/^/    /' | head -n 20
+					fail=1
+				}
+			else
+				python3 -c '
+import json, sys
+code, line, col, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+found = False
+for raw in open(path, encoding="utf-8"):
+    d = json.loads(raw)          # every line must be one JSON object
+    if d["code"] == code and d["line"] == line and d["column"] == col:
+        found = True
+sys.exit(0 if found else 1)
+' "$code" "$line" "$col" "$tmp/err" || {
+					echo "FAIL $name (json): no $code at $line:$col (or bad JSON) in:"
+					sed 's/^/    /' "$tmp/err" | head -n 20
+					fail=1
+				}
+			fi
+		done < "$tmp/want"
+	done
+	n=$((n + 1))
+}
+
+for expect in "$TOP"/tests/malformed/*.expect; do
+	[ -e "$expect" ] || continue
+	base=${expect%.expect}
+	input= ninputs=0
+	for ext in cors yaml yml; do
+		[ -e "$base.$ext" ] && input=$base.$ext && ninputs=$((ninputs + 1))
+	done
+	if [ $ninputs -ne 1 ]; then
+		echo "FAIL ${expect#$TOP/}: want exactly one NAME.cors, NAME.yaml or NAME.yml beside it, found $ninputs"
+		fail=1
+		continue
+	fi
+	check "$input" "$expect"
+done
+
+# A 1 MB line: a statement of 250,000 values, then one error at its end.
+python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("policy api {\n    origins \"https://app.example.com\"; methods A" + ",B" * 250000 + " C;\n}\n")
+' "$tmp/long-line.cors"
+# "    origins "https://app.example.com"; methods A" is 48 characters
+echo "E001 2:$((48 + 500000 + 2))" > "$tmp/long-line.expect"
+check "$tmp/long-line.cors" "$tmp/long-line.expect"
+
+echo "$n malformed inputs checked"
+[ $n -ge 24 ] && [ $fail -eq 0 ]

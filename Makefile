@@ -128,7 +128,7 @@ check-sanitize: deps-test
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		CORSC=$(abspath build-san/corsc) TESTS="$(SAN_SHELL_TESTS)" sh tests/run-shell-tests
 	@$(MAKE) --no-print-directory $(CORSC)
-	@CORSC=$(abspath $(CORSC)) TESTS="t-valgrind.sh" sh tests/run-shell-tests
+	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := dsl yaml pipeline

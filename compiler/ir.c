@@ -149,5 +149,16 @@ bool ir_name_check(const char *name, size_t len, struct span span, struct diag_q
 			  len);
 		return false;
 	}
+	/* SPEC 5: nginx/cors-http.conf and apache/cors-server.conf hold the
+	 * server-level state; a policy's file must never take their place. */
+	static const char *const reserved[] = { "http", "server" };
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (len == strlen(reserved[i]) && ascii_strncasecmp(name, reserved[i], len) == 0) {
+			diag_emit(dq, "E001", span, "cors-http.conf (nginx) and cors-server.conf (apache) "
+				  "hold server-level state: rename the policy",
+				  "policy name '%.*s' is reserved", (int)len, name);
+			return false;
+		}
+	}
 	return true;
 }

@@ -213,6 +213,15 @@ static void alias_error(struct reader *r, const yaml_event_t *ev)
 	       "YAML aliases are not allowed in a policy file");
 }
 
+/* An explicit tag (!!binary, !!str, !custom) would change what a node means;
+ * the reader only knows plain YAML, so it refuses every tag. */
+static void tag_check(struct reader *r, const yaml_event_t *ev, const yaml_char_t *tag)
+{
+	if (tag)
+		report(r, "E001", span_event(r, ev), "remove the tag: values are read as plain text",
+		       "YAML tag '%.40s' is not allowed in a policy file", (const char *)tag);
+}
+
 /* A key that is not a scalar: refuse it and skip its value. */
 static void bad_key(struct reader *r, struct frame *fr, enum node_type t,
 		    const yaml_event_t *ev)
@@ -531,15 +540,18 @@ static void on_event(struct reader *r, const yaml_event_t *ev)
 		}
 		break;
 	case YAML_SCALAR_EVENT:
+		tag_check(r, ev, ev->data.scalar.tag);
 		on_node(r, NODE_SCALAR, ev);
 		break;
 	case YAML_ALIAS_EVENT:
 		on_node(r, NODE_ALIAS, ev);
 		break;
 	case YAML_SEQUENCE_START_EVENT:
+		tag_check(r, ev, ev->data.sequence_start.tag);
 		on_node(r, NODE_SEQ, ev);
 		break;
 	case YAML_MAPPING_START_EVENT:
+		tag_check(r, ev, ev->data.mapping_start.tag);
 		on_node(r, NODE_MAP, ev);
 		break;
 	case YAML_SEQUENCE_END_EVENT:

@@ -220,7 +220,7 @@ def apache_ok(tmp, L):
 
 
 def caddy_conf(tmp, port, variant):
-    L = ["{", "\tadmin off", "\tauto_https off", "\tpersist_config off", "}", ""]
+    L = ["{", "\tadmin off", "\tauto_https off", "}", ""]
     body = []
     if variant[0] == "corsc":
         L.append("import %s/caddy/cors.caddy" % variant[1])

@@ -169,17 +169,21 @@ DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man
 COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATADIR := $(PREFIX)/share/corsc
 
 install: $(CORSC)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(CORSC) $(DESTDIR)$(BINDIR)/corsc
 	install -m 644 doc/corsc.1 $(DESTDIR)$(MANDIR)/man1/corsc.1
 	install -m 644 doc/corsc.cors.5 $(DESTDIR)$(MANDIR)/man5/corsc.cors.5
 	install -m 644 doc/corsc.bash-completion $(DESTDIR)$(COMPDIR)/corsc
+	install -m 644 doc/corsc.schema.json $(DESTDIR)$(DATADIR)/corsc.schema.json
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
-		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc
+		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc \
+		$(DESTDIR)$(DATADIR)/corsc.schema.json
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # Benchmarks: compile time and memory, then requests/s through each server.
 # Figures are medians and same-round ratios, printed as tables; nothing fails.

@@ -185,6 +185,15 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/corsc.schema.json
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
+# Benchmarks: compile time and memory, then requests/s through each server.
+# Figures are medians and same-round ratios, printed as tables; nothing fails.
+bench: $(CORSC)
+	@sh .ci/deps bench
+	@echo "machine: $$(nproc) CPUs, $$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), load average $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@python3 tests/bench/bench_compile.py $(CORSC)
+	@python3 tests/bench/bench_runtime.py $(CORSC)
+	@echo "machine after: load average $$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # Timing of origin matching with a 100,000-origin policy (not run by make check).
 $(BUILD)/bench-match: $(BUILD)/tests/bench/bench_match.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -99,23 +99,35 @@ struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
 	return s;
 }
 
-void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
-		       size_t len, bool quoted, struct span span)
+void ir_stmt_reserve(struct ir_file *f, struct ir_stmt *s, size_t n)
 {
-	/* arena arrays grow by doubling: capacity is the next power of two */
-	size_t n = s->nvalues;
-	if (n == 0 || (n & (n - 1)) == 0) {
-		size_t cap = n ? n * 2 : 1;
-		struct ir_value *v = arena_alloc(f->arena, cap * sizeof(*v));
-		if (n)
-			memcpy(v, s->values, n * sizeof(*v));
-		s->values = v;
-	}
+	if (n <= s->cap - s->nvalues)
+		return;
+	size_t cap = s->nvalues + n;
+	struct ir_value *v = arena_alloc(f->arena, cap * sizeof(*v));
+	if (s->nvalues)
+		memcpy(v, s->values, s->nvalues * sizeof(*v));
+	s->values = v;
+	s->cap = cap;
+}
+
+void ir_stmt_take_value(struct ir_file *f, struct ir_stmt *s, const char *text,
+			size_t len, bool quoted, struct span span)
+{
+	/* arena arrays grow by doubling (old ones stay in the arena) */
+	if (s->nvalues == s->cap)
+		ir_stmt_reserve(f, s, s->cap ? s->cap : 1);
 	struct ir_value *v = &s->values[s->nvalues++];
-	v->text = arena_strndup(f->arena, text, len);
+	v->text = text;
 	v->len = len;
 	v->quoted = quoted;
 	v->span = span;
+}
+
+void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
+		       size_t len, bool quoted, struct span span)
+{
+	ir_stmt_take_value(f, s, arena_strndup(f->arena, text, len), len, quoted, span);
 }
 
 static bool is_alpha(int c)

@@ -47,7 +47,7 @@ struct ir_stmt {
 	bool present;
 	struct span key_span;  /* the keyword */
 	struct ir_value *values;
-	size_t nvalues;
+	size_t nvalues, cap;
 };
 
 struct ir_policy {
@@ -135,5 +135,10 @@ struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
 			      struct diag_queue *dq);
 void ir_stmt_add_value(struct ir_file *f, struct ir_stmt *s, const char *text,
 		       size_t len, bool quoted, struct span span);
+/* The same for text that already lives in f's arena: it is not copied. */
+void ir_stmt_take_value(struct ir_file *f, struct ir_stmt *s, const char *text,
+			size_t len, bool quoted, struct span span);
+/* Room for n more values in s, when the caller knows the count (optional). */
+void ir_stmt_reserve(struct ir_file *f, struct ir_stmt *s, size_t n);
 
 #endif

@@ -56,9 +56,9 @@ void origin_index_build(struct arena *a, struct policy *p)
 			npat++;
 	}
 	if (nexact) {
-		/* load factor at most 1/2, so probes stay short and one slot is always free */
+		/* load factor at most 2/3, so probes stay short and one slot is always free */
 		size_t cap = 8;
-		while (cap < nexact * 2)
+		while (cap < nexact + nexact / 2 + 1)
 			cap *= 2;
 		ix->slots = arena_alloc(a, cap * sizeof(*ix->slots));
 		ix->mask = cap - 1;

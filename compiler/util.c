@@ -81,6 +81,7 @@ struct arena_block {
 
 struct arena {
 	struct arena_block *head;
+	size_t next_size;      /* the size of the next block: 64 KiB, doubling to 4 MiB */
 };
 
 struct arena *arena_new(void)
@@ -108,9 +109,13 @@ void *arena_alloc(struct arena *a, size_t n)
 		die_oom();
 	n = (n + align - 1) & ~(align - 1);
 	if (!b || b->size - b->used < n) {
-		size_t size = n > 64 * 1024 ? n : 64 * 1024;
+		if (a->next_size == 0)
+			a->next_size = 64 * 1024;
+		size_t size = n > a->next_size ? n : a->next_size;
+		if (a->next_size < 4 * 1024 * 1024)
+			a->next_size *= 2;
 		/* calloc: a fresh block is zero already (and a large one is
-		 * mapped zero pages), so allocations need no memset */
+		 * mapped zero pages, no memset), so allocations need none */
 		b = xcalloc(1, sizeof(*b) + size);
 		b->size = size;
 		b->used = 0;
@@ -182,8 +187,9 @@ struct strmap {
 
 struct strmap *strmap_new(struct arena *a, size_t n)
 {
+	/* load factor at most 2/3: short probes, and one slot is always free */
 	size_t cap = 8;
-	while (cap < 2 * n + 1) {
+	while (cap < n + n / 2 + 1) {
 		if (cap > SIZE_MAX / 4 / sizeof(struct strmap_slot))
 			die_oom();
 		cap *= 2;

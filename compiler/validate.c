@@ -345,7 +345,10 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	 * "**."); an exact host is looked up with each of its suffixes, so the
 	 * cost is a few lookups per origin, not one match per pattern.
 	 */
-	struct strmap *by_host = strmap_new(f->arena, out->norigins);
+	size_t npatterns = 0;
+	for (size_t j = 0; j < out->norigins; j++)
+		npatterns += out->origins[j].kind == ORIGIN_PATTERN;
+	struct strmap *by_host = strmap_new(f->arena, npatterns);
 	size_t *next = arena_alloc(f->arena, (out->norigins + 1) * sizeof(size_t));
 	for (size_t j = 0; j < out->norigins; j++) {
 		const struct origin *pat = &out->origins[j];

@@ -371,8 +371,10 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 			p->damaged = true;   /* a misspelt 'origins' is no missing one */
 		return;
 	}
+	/* the scanner put every word and string in the IR's arena already */
+	ir_stmt_reserve(ctx->f, s, vl->n);
 	for (const struct dsl_vnode *n = vl->head; n; n = n->next)
-		ir_stmt_add_value(ctx->f, s, n->w.text, n->w.len, n->w.quoted, n->span);
+		ir_stmt_take_value(ctx->f, s, n->w.text, n->w.len, n->w.quoted, n->span);
 }
 
 /* ---- the token filter between scanner and parser ---- */

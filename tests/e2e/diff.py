@@ -379,7 +379,7 @@ def main():
     ap.add_argument("--top", default=os.environ.get("TOP"))
     ap.add_argument("--tmp", help="work folder (default: a new temporary one, removed)")
     ap.add_argument("--servers", default=",".join(harness.SERVERS))
-    ap.add_argument("--examples", default=None, help="comma-separated policy files (default: examples/*)")
+    ap.add_argument("--examples", default=None, help="comma-separated policy files (default: examples/* and tests/e2e/kitchen-sink.cors)")
     ap.add_argument("--modes", default="outer,inner", help="outer: server/VirtualHost/site; inner: location/Location/handle")
     ap.add_argument("--jobs", type=int, default=3, help="servers run side by side")
     args = ap.parse_args()
@@ -394,7 +394,8 @@ def main():
     files = args.examples.split(",") if args.examples else sorted(
         glob.glob(os.path.join(args.top, "examples", "*.cors")) +
         glob.glob(os.path.join(args.top, "examples", "*.yaml")) +
-        glob.glob(os.path.join(args.top, "examples", "*.yml")))
+        glob.glob(os.path.join(args.top, "examples", "*.yml"))) + [
+        os.path.join(args.top, "tests", "e2e", "kitchen-sink.cors")]
     if not files:
         log("no example policy files found")
         return 1

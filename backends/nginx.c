@@ -234,7 +234,21 @@ struct emitter {
 	bool failed;
 };
 
-/* "cors_" and the policy name in lower case with '-' as '_'. */
+/*
+ * nginx keeps variable names in a hash whose buckets hold 64 bytes by
+ * default (variables_hash_bucket_size): a name of more than 46 characters
+ * fails nginx -t.  Ours are "cors_", a base, and a suffix of at most 17
+ * ("_allow_headers_64"), so the base has at most 24 characters.
+ */
+#define NGX_VAR_BASE_MAX 24
+#define NGX_VAR_SHORT_MAX 20
+
+/*
+ * "cors_" and the policy name in lower case with '-' as '_'; a name longer
+ * than NGX_VAR_SHORT_MAX keeps its first 15 characters and adds '_' and a
+ * hash of the whole, which makes 24: no short name has that length, and
+ * names equal after folding are refused before (E004).
+ */
 static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_t size)
 {
 	size_t n = strlen(p->name);
@@ -243,6 +257,7 @@ static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_
 		return false;
 	}
 	memcpy(buf, "cors_", 5);
+	uint32_t h = 2166136261u;   /* FNV-1a of the folded name */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p->name[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -254,8 +269,29 @@ static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_
 			return false;
 		}
 		buf[5 + i] = c == '-' ? '_' : (char)ascii_tolower(c);
+		h = (h ^ (unsigned char)buf[5 + i]) * 16777619u;
 	}
+	if (n > NGX_VAR_SHORT_MAX)
+		n = 15 + (size_t)snprintf(buf + 5 + 15, size - 5 - 15, "_%08x", (unsigned)h);
 	buf[5 + n] = '\0';
+	return true;
+}
+
+/* Two long names with the same first 15 characters and the same hash. */
+static bool var_names_distinct(struct emitter *e, const struct emit_ctx *ctx, char (*vars)[80])
+{
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		if (strlen(ctx->policies[i].name) <= NGX_VAR_SHORT_MAX)
+			continue;
+		for (size_t j = i + 1; j < ctx->npolicies; j++) {
+			if (strcmp(vars[i], vars[j]) == 0) {
+				sb_printf(e->err, "nginx: policies '%s' and '%s' give the same variable "
+					  "name '%s': shorten one of the names", ctx->policies[i].name,
+					  ctx->policies[j].name, vars[i]);
+				return false;
+			}
+		}
+	}
 	return true;
 }
 
@@ -595,6 +631,7 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		put_policy_maps(&e, &maps, p, vars[i], &keys[i], &pcs[i]);
 		ok = !e.failed;
 	}
+	ok = ok && var_names_distinct(&e, ctx, vars);
 
 	if (ok) {
 		size_t max, bucket;

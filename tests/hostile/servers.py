@@ -68,6 +68,8 @@ def main():
         for i, f in enumerate(args.files):
             outdir = os.path.join(tmp, "build", "%03d" % i)
             pols = {p["name"]: p for p in harness.corsc_build(args.corsc, f, outdir)}
+            if os.environ.get("E2E_BREAK"):     # damage the output: the test must fail
+                harness.apply_break(os.environ["E2E_BREAK"], outdir)
             reqs = {n: sample_requests(p) for n, p in pols.items()}
             evals += [(f, p, reqs[n]) for n, p in pols.items()]
             for s in servers:

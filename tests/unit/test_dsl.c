@@ -281,6 +281,9 @@ struct error_case {
 };
 
 static const struct error_case errors[] = {
+	/* cors-http.conf and cors-server.conf are the server-level files */
+	{ "policy http { origins *; }", "E001", 1, 8, "policy name 'http' is reserved" },
+	{ "policy Server { origins *; }", "E001", 1, 8, "policy name 'Server' is reserved" },
 	/* lexical */
 	{ "policy a { origins \"abc;\n}", "E001", 1, 20, "unterminated string" },
 	{ "policy a { origins \"abc\\", "E001", 1, 20, "unterminated string" },

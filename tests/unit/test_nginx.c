@@ -346,6 +346,46 @@ static void test_refuses_control_character(void)
 	arena_free(a);
 }
 
+/* nginx -t refuses a variable name of more than 46 characters (bucket size 64) */
+static void test_long_policy_names(void)
+{
+	static const char *const allow[] = { "X-A" };
+	struct arena *a = arena_new();
+	struct policy p[3];
+	p[0] = api_policy(a);
+	p[0].name = "A-very-long-policy-name-of-exactly-sixty-four-characters-xxxxxxx";
+	p[0].private_network = true;
+	p[1] = api_policy(a);
+	p[1].name = "a-very-long-policy-name-of-exactly-sixty-four-characters-xxxxxxy";
+	p[2] = api_policy(a);
+	p[2].name = "twenty-chars-exactly";
+	p[2].allow_headers = names(a, false, allow, 1);
+	struct out_set out;
+	struct strbuf err = STRBUF_INIT;
+	CU_ASSERT_TRUE(emit(p, 3, &out, &err));
+	const char *http = file(&out, "nginx/cors-http.conf");
+	CU_ASSERT_PTR_NOT_NULL(http);
+	size_t longest = 0, nvars = 0;
+	for (const char *q = http; q && (q = strchr(q, '$')); q++) {
+		size_t n = 0;
+		while (q[1 + n] == '_' || (q[1 + n] >= 'a' && q[1 + n] <= 'z') ||
+		       (q[1 + n] >= '0' && q[1 + n] <= '9'))
+			n++;
+		longest = n > longest ? n : longest;
+		nvars++;
+	}
+	CU_ASSERT_TRUE(nvars > 10);
+	CU_ASSERT_TRUE(longest <= 46);
+	/* the two long names share 15 characters but not their variables */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_a_very_long_pol_"));
+	CU_ASSERT_EQUAL(count(http, "map $http_origin $cors_a_very_long_pol_"), 2);
+	/* a name of 20 characters is kept whole */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_twenty_chars_exactly_allow_headers"));
+	out_set_release(&out);
+	sb_release(&err);
+	arena_free(a);
+}
+
 void register_nginx(void)
 {
 	static const struct test_case cases[] = {
@@ -356,6 +396,7 @@ void register_nginx(void)
 		{ "origins * : no Vary, no origin maps", test_any_origin },
 		{ "deterministic; 10,000 origins; a split list", test_deterministic_and_big },
 		{ "a header that cannot be written fails", test_refuses_control_character },
+		{ "long policy names: short variable names", test_long_policy_names },
 		{ NULL, NULL },
 	};
 	register_cases("nginx", cases);

@@ -418,6 +418,24 @@ static void test_documents_and_aliases(void)
 	done(&p);
 }
 
+static void test_tags_and_reserved_names(void)
+{
+	/* a tag would change what a value means: !!binary "WC1B" is X-A */
+	expect_one("policies:\n  api:\n    origins: [a]\n    allow-headers: !!binary \"WC1B\"\n",
+		   "E001", 4, 20, "YAML tag 'tag:yaml.org,2002:binary'");
+	expect_one("policies:\n  api:\n    origins: [a]\n    credentials: !!str true\n",
+		   "E001", 4, 18, "is not allowed");
+	expect_one("policies:\n  api: !p\n    origins: [a]\n", "E001", 2, 8, "YAML tag '!p'");
+	expect_one("policies:\n  api:\n    origins: !!seq [a]\n", "E001", 3, 14, "YAML tag");
+	/* cors-http.conf (nginx) and cors-server.conf (apache) are not policy files */
+	expect_one("policies:\n  HTTP: {origins: a}\n", "E001", 2, 3, "'HTTP' is reserved");
+	expect_one("policies:\n  server: {origins: a}\n", "E001", 2, 3, "'server' is reserved");
+	struct parsed p;
+	parse(&p, "policies:\n  http2: {origins: a}\n  servers: {origins: a}\n");
+	CU_ASSERT_EQUAL(p.dq.n, 0);
+	done(&p);
+}
+
 static void test_alias_bomb(void)
 {
 	const char *bomb =
@@ -703,6 +721,7 @@ void register_yaml(void)
 		{ "invalid UTF-8, NUL bytes, UTF-16", test_bytes },
 		{ "two documents, aliases", test_documents_and_aliases },
 		{ "alias bomb", test_alias_bomb },
+		{ "tags refused; http and server reserved", test_tags_and_reserved_names },
 		{ "100,000-deep nesting", test_deep_nesting },
 		{ "same raw IR as the policy language", test_same_ir_as_policy_language },
 		{ "examples: same raw IR from .cors and .yaml", test_examples_same_ir },

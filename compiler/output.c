@@ -1,13 +1,15 @@
 /*
  * output.c - write generated files all or nothing: temporary files beside
  * their targets, fsync, then rename.  Sub-folders created for this run are
- * removed again if anything fails.
+ * removed again if anything fails.  Termination signals wait until the set
+ * is written or cleaned up, so an interrupted build leaves no temporary file.
  */
 #include "output.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,17 @@ bool output_write(const char *dir, const struct out_set *set, char *err, size_t 
 
 	mode_t mask = umask(0);
 	umask(mask);
+
+	/* held back until the temporaries are renamed or removed */
+	sigset_t hold, saved;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGPIPE);
+	sigaddset(&hold, SIGXFSZ);
+	sigprocmask(SIG_BLOCK, &hold, &saved);
 
 	struct pending *pend = xcalloc(set->n ? set->n : 1, sizeof(*pend));
 	char **made = xcalloc(set->n ? set->n : 1, sizeof(*made));  /* folders we created */
@@ -139,5 +152,6 @@ bool output_write(const char *dir, const struct out_set *set, char *err, size_t 
 	}
 	free(made);
 	free(pend);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return ok;
 }

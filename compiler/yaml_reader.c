@@ -144,6 +144,7 @@ static void close_stmt(struct reader *r)
 		s->present = false;
 		s->values = NULL;
 		s->nvalues = 0;
+		s->cap = 0;     /* a later statement of the same kind starts afresh */
 	}
 	r->open_stmt = NULL;
 	r->stmt_bad = false;

@@ -427,6 +427,14 @@ static void test_tags_and_reserved_names(void)
 		   "E001", 4, 18, "is not allowed");
 	expect_one("policies:\n  api: !p\n    origins: [a]\n", "E001", 2, 8, "YAML tag '!p'");
 	expect_one("policies:\n  api:\n    origins: !!seq [a]\n", "E001", 3, 14, "YAML tag");
+	/* found by fuzzing: a statement dropped for an alias, then the same key
+	 * again, wrote through a NULL array that still claimed room for two */
+	struct parsed q;
+	parse(&q, "policies:\n  a:\n    origins: [o]\n    methods: [GET, *g]\n"
+		  "    methods: [PUT, POST, PATCH]\n");
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&q, "E001", 4, 20));
+	CU_ASSERT_TRUE(value_is(stmt(&q, 0, ST_METHODS), 2, "PATCH", false));
+	done(&q);
 	/* cors-http.conf (nginx) and cors-server.conf (apache) are not policy files */
 	expect_one("policies:\n  HTTP: {origins: a}\n", "E001", 2, 3, "'HTTP' is reserved");
 	expect_one("policies:\n  server: {origins: a}\n", "E001", 2, 3, "'server' is reserved");

@@ -4,7 +4,7 @@
 #   make demo       install what is missing, compile examples/ for every server into demo/
 #   make check      install what is missing, run every test
 #   make bench      benchmarks (figures as ratios, never assertions)
-#   make check-sanitize   the unit and golden suites under ASan and UBSan
+#   make check-sanitize   unit tests and the server-less shell tests under ASan and UBSan, then valgrind
 #
 # Dependencies are Debian packages; .ci/deps installs the missing ones once.
 
@@ -119,13 +119,15 @@ golden: $(CORSC)
 # ---- sanitizers and fuzzing ----
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# The tests that need no server: unit, golden, malformed corpus, bad input, CLI.
-SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval.sh t-regressions.sh t-nothing-lost.sh
+# The tests that need no server: unit, golden, malformed and hostile corpora
+# (t-hostile.sh without its servers), bad input, CLI.
+SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval.sh t-regressions.sh \
+	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh
 
 check-sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" build-san/corsc build-san/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build-san/unit-tests
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 HOSTILE_SERVERS=no \
 		CORSC=$(abspath build-san/corsc) TESTS="$(SAN_SHELL_TESTS)" sh tests/run-shell-tests
 	@$(MAKE) --no-print-directory $(CORSC)
 	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests

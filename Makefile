@@ -143,26 +143,28 @@ fuzz-build:
 build-fuzz/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIB_OBJ)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
-# make fuzz FUZZ_SECONDS=N: each target for N seconds, seeded from examples/
-# and the malformed corpus; new findings go to build-fuzz/corpus-TARGET.
+# make fuzz FUZZ_SECONDS=N: each target for N seconds, seeded from examples/,
+# the malformed corpus and tests/fuzz/; new findings go to build-fuzz/corpus-TARGET,
+# crashes to build-fuzz/crash-*, and make fails.
 fuzz:
 	@sh .ci/deps fuzz
 	@$(MAKE) --no-print-directory fuzz-build
 	@set -e; mkdir -p build-fuzz/seeds-pipeline; \
-	for f in examples/* tests/malformed/*.cors tests/malformed/*.yaml; do \
+	for f in examples/* tests/malformed/*.cors tests/malformed/*.yaml tests/fuzz/seeds/* tests/fuzz/regressions/*; do \
 		[ -e "$$f" ] || continue; b=$${f##*/}; \
 		case $$f in *.yaml|*.yml) pre=1;; *) pre=0;; esac; \
 		{ printf $$pre; cat "$$f"; } > build-fuzz/seeds-pipeline/$$b; done; \
-	for t in $(FUZZ_TARGETS); do \
+	fail=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t; \
-		case $$t in dsl) seeds="examples tests/malformed tests/fuzz/seeds";; \
-			yaml) seeds="examples tests/malformed tests/fuzz/seeds";; \
+		case $$t in dsl|yaml) seeds="examples tests/malformed tests/fuzz/seeds tests/fuzz/regressions";; \
 			pipeline) seeds="build-fuzz/seeds-pipeline";; esac; \
-		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; \
+		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; rc=0; \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
-			build-fuzz/corpus-$$t $$seeds 2>&1 | grep -E 'stat::|cov:|ERROR|SUMMARY|crash-|leak-|timeout-' | tail -n 12; \
-	done
+			build-fuzz/corpus-$$t $$seeds > build-fuzz/fuzz-$$t.log 2>&1 || rc=$$?; \
+		grep -E 'stat::|DONE|ERROR|SUMMARY|crash-|leak-|timeout-' build-fuzz/fuzz-$$t.log | tail -n 12; \
+		if [ $$rc -ne 0 ]; then echo "fuzz-$$t: exit $$rc, see build-fuzz/fuzz-$$t.log"; fail=1; fi; \
+	done; [ $$fail -eq 0 ]
 
 # ---- install ----
 

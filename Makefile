@@ -128,7 +128,7 @@ check-sanitize: deps-test
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		CORSC=$(abspath build-san/corsc) TESTS="$(SAN_SHELL_TESTS)" sh tests/run-shell-tests
 	@$(MAKE) --no-print-directory $(CORSC)
-	@CORSC=$(abspath $(CORSC)) TESTS="t-valgrind.sh" sh tests/run-shell-tests
+	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := dsl yaml pipeline
@@ -169,14 +169,22 @@ DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man
 COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATADIR := $(PREFIX)/share/corsc
 
 install: $(CORSC)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
 	install -m 755 $(CORSC) $(DESTDIR)$(BINDIR)/corsc
 	install -m 644 doc/corsc.1 $(DESTDIR)$(MANDIR)/man1/corsc.1
 	install -m 644 doc/corsc.cors.5 $(DESTDIR)$(MANDIR)/man5/corsc.cors.5
 	install -m 644 doc/corsc.bash-completion $(DESTDIR)$(COMPDIR)/corsc
+	install -m 644 doc/corsc.schema.json $(DESTDIR)$(DATADIR)/corsc.schema.json
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
-		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc
+		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc \
+		$(DESTDIR)$(DATADIR)/corsc.schema.json
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+
+# Timing of origin matching with a 100,000-origin policy (not run by make check).
+$(BUILD)/bench-match: $(BUILD)/tests/bench/bench_match.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -65,14 +65,21 @@ bool diag_emitv(struct diag_queue *q, const char *code, struct span span,
 		return false;
 	}
 
-	struct strbuf sb = STRBUF_INIT;
+	/* a first try in a small buffer; a longer message is formatted again */
+	if (!fmt)
+		fmt = "";   /* never the case; tells gcc 12 under -fsanitize=undefined */
+	char small[256];
 	va_list aq;
 	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
+	int n = vsnprintf(small, sizeof(small), fmt, aq);
 	va_end(aq);
-	char *msg = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-	vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
-	sb_release(&sb);
+	if (n < 0)
+		n = 0;
+	char *msg = xmalloc((size_t)n + 1);
+	if ((size_t)n < sizeof(small))
+		memcpy(msg, small, (size_t)n + 1);
+	else
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
 
 	xgrow(&q->v, &q->cap, q->n + 1, sizeof(struct diag));
 	struct diag *d = &q->v[q->n++];

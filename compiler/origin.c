@@ -66,6 +66,23 @@ static bool ends_in_number(const char *h, size_t n)
 	return false;
 }
 
+/*
+ * The list, loaded once per process (reading and parsing it costs more than
+ * a thousand lookups) and kept until exit: the one piece of process-wide
+ * state in corsc, read-only once made.
+ */
+static const psl_ctx_t *psl_list(void)
+{
+	static const psl_ctx_t *list;
+	static bool loaded;
+	if (!loaded) {
+		psl_ctx_t *latest = psl_latest(NULL);
+		list = latest ? latest : psl_builtin();
+		loaded = true;
+	}
+	return list;
+}
+
 /* Is suffix (the part after "*." or "**.") a public suffix? */
 static bool is_public_suffix(const char *suffix)
 {
@@ -75,11 +92,8 @@ static bool is_public_suffix(const char *suffix)
 	 * (localhost, test) is not a public suffix just because every TLD
 	 * would be under the list's implicit "*" rule.
 	 */
-	psl_ctx_t *owned = psl_latest(NULL);
-	const psl_ctx_t *psl = owned ? owned : psl_builtin();
-	bool pub = psl && psl_is_public_suffix2(psl, suffix, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
-	psl_free(owned);
-	return pub;
+	const psl_ctx_t *psl = psl_list();
+	return psl && psl_is_public_suffix2(psl, suffix, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
 /* The E010 note for a host with non-ASCII characters: its punycode form. */
@@ -471,7 +485,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			snprintf(note, sizeof(note), "'%s' is a public suffix: anyone can register a "
 				 "name under it; name your own domain, e.g. %.*s://%s.%s",
 				 canon_host, (int)slen, scheme,
-				 out->wild == WILD_ONE ? "*.yours" : "**.yours", canon_host);
+				 out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", canon_host);
 			diag_emit(dq, "E012", span, note,
 				  "wildcard over the public suffix '%s' in origin '%.*s'",
 				  canon_host, shown(len), text);

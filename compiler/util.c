@@ -109,7 +109,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + align - 1) & ~(align - 1);
 	if (!b || b->size - b->used < n) {
 		size_t size = n > 64 * 1024 ? n : 64 * 1024;
-		b = xmalloc(sizeof(*b) + size);
+		/* calloc: a fresh block is zero already (and a large one is
+		 * mapped zero pages), so allocations need no memset */
+		b = xcalloc(1, sizeof(*b) + size);
 		b->size = size;
 		b->used = 0;
 		b->next = a->head;
@@ -117,7 +119,6 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	void *p = b->data + b->used;
 	b->used += n;
-	memset(p, 0, n);
 	return p;
 }
 
@@ -147,6 +148,81 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/* ---- string map ---- */
+
+/* 64-bit FNV-1a with a final avalanche (murmur3's fmix64) so low bits mix well. */
+uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+struct strmap_slot {
+	const char *key;      /* NULL: empty */
+	size_t len;
+	uint64_t hash;
+	void *value;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t mask;
+};
+
+struct strmap *strmap_new(struct arena *a, size_t n)
+{
+	size_t cap = 8;
+	while (cap < 2 * n + 1) {
+		if (cap > SIZE_MAX / 4 / sizeof(struct strmap_slot))
+			die_oom();
+		cap *= 2;
+	}
+	struct strmap *m = arena_alloc(a, sizeof(*m));
+	m->slots = arena_alloc(a, cap * sizeof(struct strmap_slot));
+	m->mask = cap - 1;
+	return m;
+}
+
+void **strmap_slot(struct strmap *m, const char *key, size_t len, bool *found)
+{
+	uint64_t h = hash_bytes(key, len);
+	for (size_t i = (size_t)h & m->mask;; i = (i + 1) & m->mask) {
+		struct strmap_slot *s = &m->slots[i];
+		if (!s->key) {
+			s->key = key;
+			s->len = len;
+			s->hash = h;
+			*found = false;
+			return &s->value;
+		}
+		if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) {
+			*found = true;
+			return &s->value;
+		}
+	}
+}
+
+void *strmap_get(const struct strmap *m, const char *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len);
+	for (size_t i = (size_t)h & m->mask;; i = (i + 1) & m->mask) {
+		const struct strmap_slot *s = &m->slots[i];
+		if (!s->key)
+			return NULL;
+		if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0)
+			return s->value;
+	}
 }
 
 /* ---- ASCII ---- */

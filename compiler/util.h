@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define CORSC_VERSION "0.1.0"
 
@@ -33,6 +34,19 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A string map in an arena: open addressing, fixed capacity for n keys,
+ * values are pointers.  Keys are compared byte for byte (callers fold case
+ * first if they need to); the key bytes must outlive the map.
+ */
+struct strmap;
+struct strmap *strmap_new(struct arena *a, size_t n);
+/* The value slot of key; *found tells whether the key was there before. */
+void **strmap_slot(struct strmap *m, const char *key, size_t len, bool *found);
+/* The value of key, or NULL when absent (nothing is inserted). */
+void *strmap_get(const struct strmap *m, const char *key, size_t len);
+uint64_t hash_bytes(const char *s, size_t n);
 
 /* ASCII helpers, independent of the locale. */
 int ascii_tolower(int c);

@@ -7,6 +7,7 @@
 #include "origin.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,16 +108,38 @@ static bool check_token(const struct ir_value *v, const char *code, const char *
 	return true;
 }
 
-/* W107 helper: an earlier value of list equal to list[i] (by eq), or NULL. */
-static const struct ir_value *earlier(const struct ir_value *list, size_t i, bool ci)
+/*
+ * W107 helper: remembers the values of one list; seen() gives the earlier
+ * equal value (case-folded when ci), or NULL.  A hash, so that a list of
+ * 100,000 entries costs linear time.
+ */
+struct seen_set {
+	struct arena *arena;
+	struct strmap *map;
+	bool ci;
+};
+
+static void seen_init(struct seen_set *ss, struct arena *a, size_t n, bool ci)
 {
-	for (size_t j = 0; j < i; j++) {
-		if (list[j].len != list[i].len)
-			continue;
-		if (ci ? ascii_strncasecmp(list[j].text, list[i].text, list[i].len) == 0
-		       : memcmp(list[j].text, list[i].text, list[i].len) == 0)
-			return &list[j];
+	ss->arena = a;
+	ss->map = strmap_new(a, n);
+	ss->ci = ci;
+}
+
+static const struct ir_value *seen(struct seen_set *ss, const struct ir_value *v)
+{
+	const char *key = v->text;
+	if (ss->ci) {
+		char *low = arena_strndup(ss->arena, v->text, v->len);
+		for (size_t i = 0; i < v->len; i++)
+			low[i] = (char)ascii_tolower((unsigned char)low[i]);
+		key = low;
 	}
+	bool found;
+	void **slot = strmap_slot(ss->map, key, v->len, &found);
+	if (found)
+		return *slot;
+	*slot = (void *)v;
 	return NULL;
 }
 
@@ -285,6 +308,7 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	}
 
 	out->origins = arena_alloc(f->arena, s->nvalues * sizeof(*out->origins));
+	struct strmap *texts = strmap_new(f->arena, s->nvalues);
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
 		if (is_star(v))
@@ -294,10 +318,11 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 			ok = false;
 			continue;
 		}
-		const struct origin *dup = NULL;
-		for (size_t j = 0; j < out->norigins && !dup; j++)
-			if (strcmp(out->origins[j].text, o.text) == 0)
-				dup = &out->origins[j];
+		bool found;
+		void **slot = strmap_slot(texts, o.text, strlen(o.text), &found);
+		const struct origin *dup = found ? *slot : NULL;
+		if (!found)
+			*slot = &out->origins[out->norigins];
 		if (dup) {
 			char note[160];
 			snprintf(note, sizeof(note), "'%s' was first given at line %u, column %u; "
@@ -314,21 +339,42 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 		out->origins[out->norigins++] = o;
 	}
 
-	/* W108: an exact origin that a pattern of the same policy already matches. */
+	/*
+	 * W108: an exact origin that a pattern of the same policy already
+	 * matches.  Patterns are filed by their host (the part after "*." or
+	 * "**."); an exact host is looked up with each of its suffixes, so the
+	 * cost is a few lookups per origin, not one match per pattern.
+	 */
+	struct strmap *by_host = strmap_new(f->arena, out->norigins);
+	size_t *next = arena_alloc(f->arena, (out->norigins + 1) * sizeof(size_t));
+	for (size_t j = 0; j < out->norigins; j++) {
+		const struct origin *pat = &out->origins[j];
+		if (pat->kind != ORIGIN_PATTERN)
+			continue;
+		bool found;
+		void **slot = strmap_slot(by_host, pat->host, strlen(pat->host), &found);
+		next[j] = found ? (size_t)(uintptr_t)*slot : 0;   /* chain of index + 1 */
+		*slot = (void *)(uintptr_t)(j + 1);
+	}
 	for (size_t i = 0; i < out->norigins; i++) {
 		const struct origin *e = &out->origins[i];
 		if (e->kind != ORIGIN_EXACT)
 			continue;
-		for (size_t j = 0; j < out->norigins; j++) {
-			const struct origin *pat = &out->origins[j];
-			if (pat->kind == ORIGIN_PATTERN && origin_match(pat, e->text, strlen(e->text))) {
-				char note[200];
-				snprintf(note, sizeof(note), "the pattern '%s' at line %u already "
-					 "allows it; remove one of them", pat->text, pat->span.line);
-				diag_emit(dq, "W108", e->span, note, "origin '%s' is already matched "
-					  "by a pattern", e->text);
-				break;
+		const struct origin *hit = NULL;
+		for (const char *h = e->host; h && !hit; h = strchr(h, '.') ? strchr(h, '.') + 1 : NULL) {
+			void *head = strmap_get(by_host, h, strlen(h));
+			for (size_t j = (size_t)(uintptr_t)head; j && !hit; j = next[j - 1]) {
+				const struct origin *pat = &out->origins[j - 1];
+				if (origin_match(pat, e->text, strlen(e->text)))
+					hit = pat;
 			}
+		}
+		if (hit) {
+			char note[200];
+			snprintf(note, sizeof(note), "the pattern '%s' at line %u already "
+				 "allows it; remove one of them", hit->text, hit->span.line);
+			diag_emit(dq, "W108", e->span, note, "origin '%s' is already matched "
+				  "by a pattern", e->text);
 		}
 	}
 	return ok;
@@ -351,9 +397,11 @@ static bool check_methods(struct ir_file *f, const struct ir_policy *p, bool cre
 			  "statement out", "empty methods list");
 		return false;
 	}
+	struct seen_set ss;
+	seen_init(&ss, f->arena, s->nvalues, false);
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
-		const struct ir_value *dup = earlier(s->values, i, false);
+		const struct ir_value *dup = seen(&ss, v);
 		if (dup) {
 			warn_duplicate(v, dup, "methods", dq);
 			continue;
@@ -454,9 +502,11 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 		if (eq_ci(&s->values[i], "Authorization") && !authz)
 			authz = &s->values[i];
 	}
+	struct seen_set ss;
+	seen_init(&ss, f->arena, s->nvalues, true);
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
-		const struct ir_value *dup = earlier(s->values, i, true);
+		const struct ir_value *dup = seen(&ss, v);
 		if (dup) {
 			warn_duplicate(v, dup, key, dq);
 			continue;

@@ -52,6 +52,8 @@ struct reader {
 	bool have_policies;
 	struct span policies_span;
 	struct ir_policy *policy;   /* the policy being read: errors damage it */
+	struct ir_stmt *open_stmt;  /* the statement whose value is being read */
+	bool stmt_bad;              /* ... and an error was found in it: drop it */
 	bool stop;
 	/* libyaml marks count characters: a cursor maps them to byte offsets */
 	size_t cur_index, cur_offset;
@@ -126,6 +128,25 @@ static void report(struct reader *r, const char *code, struct span span,
 	va_end(ap);
 	if (r->policy)
 		r->policy->damaged = true;
+	if (r->open_stmt)
+		r->stmt_bad = true;
+}
+
+/*
+ * A statement with an error in its value is left out of the IR, as the
+ * policy language front end does, so that the validator does not report
+ * it again as empty or missing (the policy is marked damaged).
+ */
+static void close_stmt(struct reader *r)
+{
+	struct ir_stmt *s = r->open_stmt;
+	if (s && r->stmt_bad) {
+		s->present = false;
+		s->values = NULL;
+		s->nvalues = 0;
+	}
+	r->open_stmt = NULL;
+	r->stmt_bad = false;
 }
 
 /* At most 64 bytes of a key or name, for a message. */
@@ -178,6 +199,8 @@ static void node_done(struct reader *r)
 		fr->want_value = true;
 		return;
 	}
+	if (fr->kind == FR_POLICY)
+		close_stmt(r);
 	fr->want_value = false;
 	fr->skip_value = false;
 	fr->stmt = NULL;
@@ -373,6 +396,8 @@ static void on_stmt_key(struct reader *r, struct frame *fr, enum node_type t,
 		return;
 	}
 	fr->sk = (enum stmt_kind)(fr->stmt - fr->policy->stmt);
+	r->open_stmt = fr->stmt;
+	r->stmt_bad = false;
 }
 
 static void add_scalar(struct reader *r, struct ir_stmt *s, const yaml_event_t *ev)
@@ -644,5 +669,6 @@ void yaml_parse(struct ir_file *f, struct diag_queue *dq)
 		if (last)
 			break;
 	}
+	close_stmt(&r);    /* a statement cut short by an error */
 	yaml_parser_delete(&parser);
 }

@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 make -s -C "$TOP" install DESTDIR="$tmp/dest" PREFIX=/opt/corsc > "$tmp/log" 2>&1 || { cat "$tmp/log"; bad "make install"; }
-for f in bin/corsc share/man/man1/corsc.1 share/man/man5/corsc.cors.5 share/bash-completion/completions/corsc; do
+for f in bin/corsc share/man/man1/corsc.1 share/man/man5/corsc.cors.5 share/bash-completion/completions/corsc share/corsc/corsc.schema.json; do
 	[ -f "$tmp/dest/opt/corsc/$f" ] || bad "not installed: $f"
 done
 "$tmp/dest/opt/corsc/bin/corsc" --version | grep -q '^corsc [0-9]' || bad "installed binary does not run"

@@ -7,12 +7,14 @@ set -u
 : "${CORSC:?}" "${TOP:?}"
 command -v nginx > /dev/null || { echo "nginx is not installed"; exit 77; }
 command -v python3 > /dev/null || { echo "python3 is not installed"; exit 77; }
+# the interpreter itself: a version manager's shim costs seconds per start
+PY=$(python3 -c 'import sys; print(sys.executable)')
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-pid=
+pids=
 cleanup() {
-	if [ -n "$pid" ]; then kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; fi
+	for p in $pids; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -24,7 +26,7 @@ if ! "$CORSC" check "$TOP/examples/spa-api.cors" > /dev/null 2>&1; then
 fi
 
 # ---- the hard cases ----
-python3 - "$tmp/hard.cors" << 'EOF'
+"$PY" - "$tmp/hard.cors" << 'EOF'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("policy many {\n    origins ")
@@ -41,14 +43,10 @@ with open(sys.argv[1], "w") as f:
 EOF
 
 # ---- the client: requests and what SPEC section 6 says about them ----
+# check.py MANIFEST: each line "POLICIES.JSON NAME PORT PORT" (server level,
+# location level); waits for the ports, then checks every policy.
 cat > "$tmp/check.py" << 'EOF'
-import http.client, json, re, sys
-
-policies = {p["name"]: p for p in json.load(open(sys.argv[1]))["policies"]}
-name, ports = sys.argv[2], [int(x) for x in sys.argv[3:]]
-p = policies[name]
-any_origin = p["origins"] == ["*"]
-fails = 0
+import http.client, json, re, socket, sys, time
 
 def pattern_re(o):
     # README: "*." one label, "**." one or more, ":*" no port or 1-5 digits
@@ -61,64 +59,76 @@ def pattern_re(o):
     r += {None: "", ":*": "(?::[0-9]{1,5})?"}.get(port, re.escape(port or ""))
     return re.compile(r)
 
-def allows(origin):
-    if any_origin:
-        return True
-    if not origin:
-        return False
-    return any(pattern_re(o).fullmatch(origin) if o != "null" else origin == "null"
-               for o in p["origins"])
-
 def listval(l):
     # "*" first (any), then the names; "*, Authorization" for allow-headers
     if l and l[0] == "*":
         return ", ".join(["*"] + [x for x in l[1:] if x != "*"])
     return ", ".join(l)
 
-def expected(origin, preflight, pn):
-    h = {}
-    ok = allows(origin)
-    if preflight and ok:
-        h["access-control-allow-origin"] = "*" if any_origin else origin
-        if p["credentials"] and not any_origin:
-            h["access-control-allow-credentials"] = "true"
-        if p["methods"] is not None:
-            h["access-control-allow-methods"] = listval(p["methods"])
-        if p["allow-headers"] is not None:
-            h["access-control-allow-headers"] = listval(p["allow-headers"])
-        if p["max-age"] is not None:
-            h["access-control-max-age"] = str(p["max-age"])
-        if p["private-network"] and pn:
-            h["access-control-allow-private-network"] = "true"
-    elif not preflight and ok:
-        h["access-control-allow-origin"] = "*" if any_origin else origin
-        if p["credentials"] and not any_origin:
-            h["access-control-allow-credentials"] = "true"
-        if p["expose-headers"] is not None:
-            h["access-control-expose-headers"] = listval(p["expose-headers"])
-    return h
+class Policy:
+    def __init__(self, p):
+        self.p, self.name = p, p["name"]
+        self.any = p["origins"] == ["*"]
+        self.exact = set() if self.any else {o for o in p["origins"] if "*" not in o}
+        self.patterns = [] if self.any else [pattern_re(o) for o in p["origins"] if "*" in o]
 
-def origins_to_try():
-    out = [None, "", "https://evil.example.net", "null", "NULL"]
-    if any_origin:
-        return out + ["https://anything.example.org"]
-    for o in p["origins"][:3] + p["origins"][-3:]:
-        inst = o.replace("**.", "a.b.").replace("*.", "x1.").replace(":*", ":8080")
-        out += [inst, inst.replace(":8080", ""), inst.upper(), inst[:8] + inst[8:].upper(),
-                inst + ".", inst + "x", "x" + inst, inst.replace("x1.", "a.b."),
-                inst.replace("x1.", ""), inst.replace(":8080", ":123456")]
-    return sorted(set(out), key=lambda x: (x is None, x or ""))
+    def allows(self, origin):
+        if self.any:
+            return True
+        if not origin:
+            return False
+        return origin in self.exact or any(r.fullmatch(origin) for r in self.patterns)
+
+    def expected(self, origin, preflight, pn):
+        p, h = self.p, {}
+        if not self.allows(origin):
+            return h
+        h["access-control-allow-origin"] = "*" if self.any else origin
+        if p["credentials"] and not self.any:
+            h["access-control-allow-credentials"] = "true"
+        if preflight:
+            for key in ("methods", "allow-headers"):
+                if p[key] is not None:
+                    h["access-control-allow-" + key.replace("allow-", "")] = listval(p[key])
+            if p["max-age"] is not None:
+                h["access-control-max-age"] = str(p["max-age"])
+            if p["private-network"] and pn:
+                h["access-control-allow-private-network"] = "true"
+        elif p["expose-headers"] is not None:
+            h["access-control-expose-headers"] = listval(p["expose-headers"])
+        return h
+
+    def origins_to_try(self):
+        out = [None, "", "https://evil.example.net", "null", "NULL", "https://anything.example.org"]
+        if self.any:
+            return out
+        for o in self.p["origins"][:2] + self.p["origins"][-2:]:
+            inst = o.replace("**.", "a.b.").replace("*.", "x1.").replace(":*", ":8080")
+            out += [inst, inst.replace(":8080", ""), inst.upper(), inst[:8] + inst[8:].upper(),
+                    inst + ".", inst + "x", "x" + inst, inst.replace("x1.", "a.b."),
+                    inst.replace("x1.", ""), inst.replace(":8080", ":123456"),
+                    inst + "|1", inst + "|", "|1" + inst]
+        return sorted(set(out), key=lambda x: (x is None, x or ""))
+
+conns = {}
 
 def request(port, method, path, headers):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    c.request(method, path, headers=headers)
-    r = c.getresponse()
-    r.read()
-    c.close()
-    return r.status, [(k.lower(), v) for k, v in r.getheaders()]
+    # one kept-alive connection per port; a fresh one if nginx closed it
+    for attempt in (0, 1):
+        c = conns.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conns[port] = c
+        try:
+            c.request(method, path, headers=headers)
+            r = c.getresponse()
+            r.read()
+            return r.status, [(k.lower(), v) for k, v in r.getheaders()]
+        except (http.client.HTTPException, OSError):
+            c.close()
+            conns.pop(port)
+            if attempt:
+                raise
 
-def check(port, method, path, origin, acrm=None, pn=None):
-    global fails
+def check(pol, port, method, path, origin, acrm=None, pn=None):
     headers = {}
     if origin is not None:
         headers["Origin"] = origin
@@ -128,60 +138,82 @@ def check(port, method, path, origin, acrm=None, pn=None):
         headers["Access-Control-Request-Private-Network"] = pn
     preflight = method == "OPTIONS" and bool(origin) and bool(acrm)
     status, got = request(port, method, path, headers)
-    ac = [(k, v) for k, v in got if k.startswith("access-control-")]
+    ac = sorted((k, v) for k, v in got if k.startswith("access-control-"))
     vary = [x.strip() for k, v in got if k == "vary" for x in v.split(",")]
-    want = expected(origin, preflight, pn == "true")
+    want = sorted(pol.expected(origin, preflight, pn == "true").items())
     want_status = 204 if preflight else (404 if path == "/missing" else 200)
     problems = []
     if status != want_status:
         problems.append("status %d, want %d" % (status, want_status))
-    if sorted(ac) != sorted(want.items()):
-        problems.append("Access-Control-* %r, want %r" % (sorted(ac), sorted(want.items())))
-    if ("Origin" in vary) == any_origin:
-        problems.append("Vary %r (any origin: %s)" % (vary, any_origin))
-    if vary.count("Origin") > 1:
-        problems.append("Vary: Origin twice")
+    if ac != want:
+        problems.append("Access-Control-* %r, want %r" % (ac, want))
+    if ("Origin" in vary) == pol.any or vary.count("Origin") > 1:
+        problems.append("Vary %r (any origin: %s)" % (vary, pol.any))
     if not preflight and path != "/static" and "Accept-Encoding" not in vary:
         problems.append("the upstream's Vary was lost: %r" % vary)
     if problems:
-        fails += 1
         print("FAIL %s port %d: %s %s Origin=%r ACRM=%r PN=%r: %s"
-              % (name, port, method, path, origin, acrm, pn, "; ".join(problems)))
+              % (pol.name, port, method, path, origin, acrm, pn, "; ".join(problems)))
+    return not problems
 
-n = 0
-for port in ports:
-    for o in origins_to_try():
-        for path in ("/", "/missing", "/static"):
-            check(port, "GET", path, o)
-        check(port, "OPTIONS", "/", o, "PUT", "true")
-        check(port, "OPTIONS", "/static", o, "DELETE")
-        check(port, "OPTIONS", "/", o, "")
-        check(port, "OPTIONS", "/", o, "GET", "TRUE")
-        check(port, "POST", "/", o, "PUT")
-        n += 8
-print("%s: %d requests, %d failed" % (name, n, fails))
-sys.exit(1 if fails else 0)
+def wait_for(port):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+fails = total = 0
+for line in open(sys.argv[1]):
+    path, name, *ports = line.split()
+    pol = Policy({p["name"]: p for p in json.load(open(path))["policies"]}[name])
+    n = f = 0
+    for port in map(int, ports):
+        if not wait_for(port):
+            print("FAIL %s: nothing listens on port %d" % (name, port))
+            f += 1
+            continue
+        for o in pol.origins_to_try():
+            for args in [("GET", "/", o), ("GET", "/missing", o), ("GET", "/static", o),
+                         ("OPTIONS", "/", o, "PUT", "true"), ("OPTIONS", "/static", o, "DELETE"),
+                         ("OPTIONS", "/", o, ""), ("OPTIONS", "/", o, "GET", "TRUE"),
+                         ("POST", "/", o, "PUT")]:
+                n += 1
+                f += not check(pol, port, *args)
+    print("%s (%s): %d requests, %d failed" % (name, path.split("/")[-3], n, f))
+    fails += f
+    total += n
+print("%d requests, %d failed" % (total, fails))
+sys.exit(1 if fails or not total else 0)
 EOF
 
-free_ports() {
-	python3 -c '
+# Every input is built, configured and checked by nginx -t first; then all
+# the servers run at once and one client checks them (python starts slowly).
+fail=0 runs=0 pids=
+ninputs=0 nports=0
+for in in "$TOP"/examples/* "$tmp/hard.cors"; do
+	base=${in##*/}
+	out="$tmp/out-$base"
+	mkdir -p "$out" "$tmp/run-$base"
+	if ! (cd "$(dirname "$in")" && "$CORSC" build -t nginx -t json -o "$out" "$base") > "$tmp/run-$base/build.log" 2>&1; then
+		echo "FAIL build $base"; cat "$tmp/run-$base/build.log"; fail=1; continue
+	fi
+	names=$(cd "$out/nginx" && ls cors-*.conf | grep -v '^cors-http\.conf$' | sed 's/^cors-//; s/\.conf$//')
+	echo "$base $(echo $names | wc -w)" >> "$tmp/inputs"
+	nports=$((nports + 1 + 2 * $(echo $names | wc -w)))
+done
+ports=$("$PY" -c '
 import socket, sys
 ss = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
-}
-
-fail=0 runs=0
-run_one() {   # $1: policy file
-	in=$1 base=${1##*/}
+print(" ".join(str(s.getsockname()[1]) for s in ss))' "$nports")
+set -- $ports
+: > "$tmp/manifest"
+while read -r base n; do
 	out="$tmp/out-$base" run="$tmp/run-$base"
-	mkdir -p "$out" "$run"
-	(cd "$(dirname "$in")" && "$CORSC" build -t nginx -t json -o "$out" "$base") > "$run/build.log" 2>&1 ||
-		{ echo "FAIL build $base"; cat "$run/build.log"; fail=1; return; }
 	names=$(cd "$out/nginx" && ls cors-*.conf | grep -v '^cors-http\.conf$' | sed 's/^cors-//; s/\.conf$//')
-	set -- $names
-	ports=$(free_ports $((1 + 2 * $#)))
-	set -- $ports
 	up=$1; shift
 	{
 		echo "daemon off; master_process off; worker_processes 1;"
@@ -199,50 +231,41 @@ run_one() {   # $1: policy file
 		echo "    add_header Vary \"Accept-Encoding\" always;"
 		echo "    location / { return 200 \"upstream\\n\"; }"
 		echo "    location /missing { return 404; } }"
-		for n in $names; do
+		for name in $names; do
 			# the policy at server level, then inside a location
-			echo "  server { listen 127.0.0.1:$1; include $out/nginx/cors-$n.conf;"
+			echo "  server { listen 127.0.0.1:$1; include $out/nginx/cors-$name.conf;"
 			echo "    location / { proxy_pass http://127.0.0.1:$up; }"
 			echo "    location /static { return 200 \"static\\n\"; } }"
 			echo "  server { listen 127.0.0.1:$2;"
-			echo "    location / { include $out/nginx/cors-$n.conf; proxy_pass http://127.0.0.1:$up; }"
-			echo "    location /static { include $out/nginx/cors-$n.conf; return 200 \"static\\n\"; } }"
+			echo "    location / { include $out/nginx/cors-$name.conf; proxy_pass http://127.0.0.1:$up; }"
+			echo "    location /static { include $out/nginx/cors-$name.conf; return 200 \"static\\n\"; } }"
+			echo "$out/json/policies.json $name $1 $2" >> "$tmp/manifest"
 			shift 2
 		done
 		echo "}"
 	} > "$run/nginx.conf"
-	if ! nginx -t -q -p "$run" -e "$run/error.log" -c "$run/nginx.conf" > "$run/t.log" 2>&1 ||
-	   grep -E '\[(warn|emerg|alert|crit|error)\]' "$run/t.log" "$run/error.log"; then
-		echo "FAIL nginx -t for $base"; cat "$run/t.log"; fail=1; return
+	# nginx -t for every input at once (each takes a while with 10,000 origins)
+	(nginx -t -q -p "$run" -e "$run/error.log" -c "$run/nginx.conf" > "$run/t.log" 2>&1; echo $? > "$run/t.rc") &
+done < "$tmp/inputs"
+wait
+while read -r base n; do
+	run="$tmp/run-$base"
+	if [ "$(cat "$run/t.rc")" != 0 ] || grep -E '\[(warn|emerg|alert|crit|error)\]' "$run/t.log" "$run/error.log"; then
+		echo "FAIL nginx -t for $base"; cat "$run/t.log"; fail=1; continue
 	fi
 	: > "$run/error.log"
 	nginx -p "$run" -e "$run/error.log" -c "$run/nginx.conf" &
-	pid=$!
-	set -- $ports
-	shift
-	i=0
-	while ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2> /dev/null; do
-		i=$((i + 1)); [ $i -lt 50 ] || { echo "FAIL nginx did not start for $base"; cat "$run/error.log"; fail=1; break; }
-		sleep 0.1
-	done
-	for n in $names; do
-		python3 "$tmp/check.py" "$out/json/policies.json" "$n" "$1" "$2" || fail=1
-		shift 2
-	done
-	kill "$pid"; wait "$pid" 2> /dev/null; pid=
+	pids="$pids $!"
 	runs=$((runs + 1))
-}
-
-for ex in "$TOP"/examples/*; do
-	run_one "$ex"
-done
-run_one "$tmp/hard.cors"
+done < "$tmp/inputs"
+"$PY" "$tmp/check.py" "$tmp/manifest" || fail=1
+for p in $pids; do kill "$p" 2> /dev/null; wait "$p" 2> /dev/null; done
+pids=
 
 # the hard cases really are hard: sized hash, a split list, a '$'
 h="$tmp/out-hard.cors/nginx"
 grep -q '^map_hash_bucket_size' "$h/cors-http.conf" || { echo "FAIL no map_hash sizes for 10,000 origins"; fail=1; }
-grep -q 'allow_headers_2' "$h/cors-long-list.conf" 2> /dev/null || grep -q 'allow_headers_2' "$h/cors-Long-List.conf" ||
-	{ echo "FAIL the long list was not split"; fail=1; }
+grep -q 'allow_headers_2' "$h/cors-Long-List.conf" || { echo "FAIL the long list was not split"; fail=1; }
 grep -q 'geo \$cors__dollar' "$h/cors-http.conf" || { echo "FAIL no \$cors__dollar"; fail=1; }
-echo "$runs nginx runs"
+echo "$runs nginx servers"
 [ $runs -gt 0 ] && [ $fail -eq 0 ]

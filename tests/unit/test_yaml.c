@@ -309,6 +309,48 @@ static void test_key_errors(void)
 	done(&p);
 }
 
+/* A statement with an error in its value is left out, so nothing cascades. */
+static void test_bad_statement_dropped(void)
+{
+	struct parsed p;
+	parse(&p, "policies:\n  a:\n    origins: x\n    methods: [GET, [PUT]]\n"
+		  "    credentials: [true]\n    max-age:\n    expose-headers: []\n"
+		  "    allow-headers: [A, *x]\n");
+	CU_ASSERT_EQUAL(p.dq.n, 5);
+	CU_ASSERT_TRUE(value_is(stmt(&p, 0, ST_ORIGINS), 0, "x", false));
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_METHODS)->present);
+	CU_ASSERT_EQUAL(stmt(&p, 0, ST_METHODS)->nvalues, 0);
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_CREDENTIALS)->present);
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_MAX_AGE)->present);
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_EXPOSE_HEADERS)->present);
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_ALLOW_HEADERS)->present);
+	CU_ASSERT_TRUE(p.f->policies[0]->damaged);
+	done(&p);
+	/* cut short by a syntax error */
+	parse(&p, "policies:\n  a:\n    origins: [\"https://a.example\", *\n");
+	CU_ASSERT_EQUAL(p.dq.n, 1);
+	CU_ASSERT_FALSE(stmt(&p, 0, ST_ORIGINS)->present);
+	done(&p);
+
+	/* through the whole pipeline: the front end's error alone */
+	static const char *const cases[] = {
+		"policies:\n  api:\n    origins: \"https://a.example\"\n    credentials: [true]\n",
+		"policies:\n  api:\n    origins: []\n",
+		"policies:\n  api:\n    origins: *\n",
+		"policies:\n  api:\n    origins: \"https://a.example\"\n    expose-headers:\n      - a: b\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct compilation c;
+		compile_string(&c, "t.yaml", cases[i], FORMAT_YAML);
+		CU_ASSERT_EQUAL(c.dq.n, 1);
+		if (c.dq.n != 1)
+			for (size_t j = 0; j < c.dq.n; j++)
+				fprintf(stderr, "\n  case %zu: %s %u:%u %s", i, c.dq.v[j].code,
+					c.dq.v[j].span.line, c.dq.v[j].span.col, c.dq.v[j].message);
+		compilation_free(&c);
+	}
+}
+
 /* ---- syntax errors ---- */
 
 static void test_syntax_errors(void)
@@ -433,7 +475,7 @@ static void test_deep_nesting(void)
 
 /* ---- the same policies from the policy language ---- */
 
-static bool ir_equal(const struct ir_file *a, const struct ir_file *b)
+static bool ir_equal(const struct ir_file *a, const struct ir_file *b, bool quoting)
 {
 	if (a->npolicies != b->npolicies)
 		return false;
@@ -448,7 +490,7 @@ static bool ir_equal(const struct ir_file *a, const struct ir_file *b)
 			for (size_t j = 0; j < s->nvalues; j++)
 				if (s->values[j].len != t->values[j].len ||
 				    memcmp(s->values[j].text, t->values[j].text, s->values[j].len) != 0 ||
-				    s->values[j].quoted != t->values[j].quoted)
+				    (quoting && s->values[j].quoted != t->values[j].quoted))
 					return false;
 		}
 	}
@@ -491,23 +533,63 @@ static void test_same_ir_as_policy_language(void)
 	struct diag_queue ddq;
 	diag_init(&ddq);
 	dsl_parse(df, &ddq);
-	/* until the policy language front end is merged, its weak stub answers */
-	bool stub = ddq.n == 1 && ddq.v[0].span.src == NULL &&
-		    strstr(ddq.v[0].message, "not built yet") != NULL;
-	if (stub) {
-		fprintf(stderr, "\n  note: policy language front end not merged yet, comparison skipped\n");
-	} else {
-		struct parsed p;
-		parse(&p, yaml);
-		CU_ASSERT_EQUAL(ddq.n, 0);
-		CU_ASSERT_EQUAL(p.dq.n, 0);
-		CU_ASSERT_EQUAL(df->npolicies, 2);
-		CU_ASSERT_TRUE(ir_equal(df, p.f));
-		done(&p);
-	}
+	struct parsed p;
+	parse(&p, yaml);
+	CU_ASSERT_EQUAL(ddq.n, 0);
+	CU_ASSERT_EQUAL(p.dq.n, 0);
+	CU_ASSERT_EQUAL(df->npolicies, 2);
+	CU_ASSERT_TRUE(ir_equal(df, p.f, true));
+	done(&p);
 	diag_release(&ddq);
 	ir_file_free(df);
 	source_free(ds);
+}
+
+/* The examples written in both languages give the same raw IR (quoting aside:
+ * YAML must quote a '*' that the policy language writes bare). */
+static void test_examples_same_ir(void)
+{
+	const char *dir = "examples";
+	DIR *d = opendir(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	size_t pairs = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%.*s.cors", dir, (int)(len - 5), e->d_name);
+		char err[256];
+		struct source *cs = source_read(path, err, sizeof(err));
+		if (!cs)
+			continue;    /* a YAML-only example */
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		struct source *ys = source_read(path, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ys);
+		struct ir_file *cf = ir_file_new(cs), *yf = ir_file_new(ys);
+		struct diag_queue cq, yq;
+		diag_init(&cq);
+		diag_init(&yq);
+		dsl_parse(cf, &cq);
+		yaml_parse(yf, &yq);
+		CU_ASSERT_EQUAL(cq.n, 0);
+		CU_ASSERT_EQUAL(yq.n, 0);
+		CU_ASSERT_TRUE(cf->npolicies > 0);
+		bool same = ir_equal(cf, yf, false);
+		CU_ASSERT_TRUE(same);
+		if (!same)
+			fprintf(stderr, "\n  %s: raw IR differs from the .cors twin\n", path);
+		pairs++;
+		diag_release(&cq);
+		diag_release(&yq);
+		ir_file_free(cf);
+		ir_file_free(yf);
+		source_free(cs);
+		source_free(ys);
+	}
+	closedir(d);
+	CU_ASSERT_TRUE(pairs >= 3);
 }
 
 /* ---- the malformed corpus: tests/malformed/NAME.yaml with NAME.expect ---- */
@@ -616,12 +698,14 @@ void register_yaml(void)
 		{ "columns count characters", test_columns_count_characters },
 		{ "wrong types", test_type_errors },
 		{ "unknown and repeated keys", test_key_errors },
+		{ "a statement with a bad value is dropped", test_bad_statement_dropped },
 		{ "syntax errors, origins: *", test_syntax_errors },
 		{ "invalid UTF-8, NUL bytes, UTF-16", test_bytes },
 		{ "two documents, aliases", test_documents_and_aliases },
 		{ "alias bomb", test_alias_bomb },
 		{ "100,000-deep nesting", test_deep_nesting },
 		{ "same raw IR as the policy language", test_same_ir_as_policy_language },
+		{ "examples: same raw IR from .cors and .yaml", test_examples_same_ir },
 		{ "malformed corpus", test_malformed_corpus },
 		{ NULL, NULL },
 	};

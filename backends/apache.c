@@ -1,0 +1,386 @@
+/*
+ * apache.c - the Apache httpd 2.4 backend: one apache/cors-NAME.conf per
+ * policy, included in a <VirtualHost>, <Location> or <Directory>.  It needs
+ * no server-level state, so it writes no cors-server.conf.
+ *
+ * The design of a policy file (checked on Debian 12's apache2, see
+ * tests/t-apache.sh):
+ *   - mod_setenvif sets CORSC_ORIGIN_NAME when the request's Origin matches:
+ *     exact origins with ap_expr's -in list (byte-exact strcmp), patterns with
+ *     anchored PCRE regexes.  The Origin is read with req_novary(), so nothing
+ *     is added to Vary behind our back.
+ *   - mod_alias answers a preflight with 204 before any handler or proxy:
+ *     "Redirect 204" inside <If> (req_novary again).  Such a 204 carries only
+ *     mod_headers' "always" table.  Not mod_rewrite: in <Location> and
+ *     <Directory> it refuses every request with 403 under Options None.
+ *   - mod_headers first unsets every Access-Control-* header in both tables
+ *     (a proxied or as-is application puts its own in either), then sets
+ *     the policy's in the "always" table, each under an expr= condition.
+ */
+#include "apache.h"
+#include "backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Every response header of the CORS and Private Network Access protocols. */
+static const char *const cors_response_headers[] = {
+	"Access-Control-Allow-Origin",
+	"Access-Control-Allow-Credentials",
+	"Access-Control-Allow-Methods",
+	"Access-Control-Allow-Headers",
+	"Access-Control-Max-Age",
+	"Access-Control-Allow-Private-Network",
+	"Access-Control-Expose-Headers",
+};
+
+/* A preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method. */
+static const char preflight_expr[] =
+	"%{REQUEST_METHOD} == 'OPTIONS' && -n req_novary('Origin')"
+	" && -n req_novary('Access-Control-Request-Method')";
+
+/* Exact origins per SetEnvIfExpr line: keeps each logical line short. */
+#define ORIGINS_PER_LINE 500
+
+/* ---- quoting ---- */
+
+bool apache_header_value(struct strbuf *sb, const char *s, struct strbuf *err)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f) {
+			sb_printf(err, "header value \"%s\" holds byte 0x%02x, which no header "
+				  "value may hold", s, *p);
+			return false;
+		}
+	}
+	/* Neither has an escape that mod_headers would undo; no token holds them. */
+	if (strstr(s, "${")) {
+		sb_printf(err, "header value \"%s\" holds \"${\", which Apache would read as "
+			  "a variable", s);
+		return false;
+	}
+	if (ascii_strncasecmp(s, "expr=", 5) == 0) {
+		sb_printf(err, "header value \"%s\" starts with \"expr=\", which mod_headers "
+			  "would read as an expression", s);
+		return false;
+	}
+	sb_putc(sb, '"');
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case '%':   /* mod_headers: a format specifier */
+			sb_puts(sb, "%%");
+			break;
+		case '\\':  /* the configuration reader, then mod_headers, each unescape one level */
+			sb_puts(sb, "\\\\\\\\");
+			break;
+		case '"':   /* the configuration reader; mod_headers keeps the quote */
+			sb_puts(sb, "\\\"");
+			break;
+		default:
+			sb_putc(sb, *p);
+		}
+	}
+	sb_putc(sb, '"');
+	return true;
+}
+
+static bool origin_char_ok(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._:/[]+", c) != NULL);
+}
+
+static bool refuse_origin(const char *origin, int c, struct strbuf *err)
+{
+	if (c >= 0x20 && c < 0x7f)
+		sb_printf(err, "origin \"%s\" holds '%c', which corsc cannot write safely "
+			  "into an Apache expression", origin, c);
+	else
+		sb_printf(err, "origin \"%s\" holds byte 0x%02x, which corsc cannot write "
+			  "safely into an Apache expression", origin, (unsigned char)c);
+	return false;
+}
+
+bool apache_expr_string(struct strbuf *sb, const char *origin, struct strbuf *err)
+{
+	for (const char *p = origin; *p; p++)
+		if (!origin_char_ok((unsigned char)*p))
+			return refuse_origin(origin, (unsigned char)*p, err);
+	sb_putc(sb, '\'');
+	sb_puts(sb, origin);
+	sb_putc(sb, '\'');
+	return true;
+}
+
+/* Literal bytes [s, e) of an origin as a regex: metacharacters escaped. */
+static bool regex_literal(struct strbuf *sb, const char *origin, const char *s,
+			  const char *e, struct strbuf *err)
+{
+	for (const char *p = s; p < e; p++) {
+		if (!origin_char_ok((unsigned char)*p))
+			return refuse_origin(origin, (unsigned char)*p, err);
+		if (strchr(".[]+", *p))
+			sb_putc(sb, '\\');
+		sb_putc(sb, *p);
+	}
+	return true;
+}
+
+bool apache_origin_regex(struct strbuf *sb, const char *pattern, struct strbuf *err)
+{
+	const char *host = strstr(pattern, "://");
+	if (!host) {
+		sb_printf(err, "origin pattern \"%s\" has no scheme", pattern);
+		return false;
+	}
+	host += 3;
+	const char *end = pattern + strlen(pattern);
+	bool port_any = end - host >= 2 && strcmp(end - 2, ":*") == 0;
+	if (port_any)
+		end -= 2;
+
+	sb_puts(sb, "m#^");
+	if (!regex_literal(sb, pattern, pattern, host, err))
+		return false;
+	if (strncmp(host, "**.", 3) == 0) {
+		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
+		host += 3;
+	} else if (strncmp(host, "*.", 2) == 0) {
+		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
+		host += 2;
+	}
+	if (!regex_literal(sb, pattern, host, end, err))
+		return false;
+	if (port_any)
+		sb_puts(sb, "(?::[0-9]{1,5})?");
+	sb_puts(sb, "$#");
+	return true;
+}
+
+/* ---- one policy ---- */
+
+static bool name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+/* The input name in a comment: control characters would end the comment line. */
+static void put_comment_text(struct strbuf *sb, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		sb_putc(sb, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
+}
+
+static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
+			       const struct policy *p)
+{
+	sb_printf(sb, "# cors-%s.conf - CORS policy \"%s\" for Apache httpd 2.4.19 or later.\n",
+		  p->name, p->name);
+	sb_puts(sb, "# Generated by corsc " CORSC_VERSION " from ");
+	put_comment_text(sb, ctx->input ? ctx->input : "<unknown>");
+	sb_puts(sb, ": do not edit.\n"
+		"#\n"
+		"# Include it inside the <VirtualHost>, <Location> or <Directory> that serves\n"
+		"# the policy's resources:\n");
+	sb_printf(sb, "#     Include /etc/apache2/cors/cors-%s.conf\n", p->name);
+	if (p->any_origin)
+		sb_puts(sb, "# Modules: headers, alias (Debian: a2enmod headers alias).\n");
+	else
+		sb_puts(sb, "# Modules: headers, alias, setenvif (Debian: a2enmod headers alias setenvif).\n");
+	sb_puts(sb, "# A preflight (OPTIONS with Origin and Access-Control-Request-Method) is\n"
+		"# answered here with 204 and never reaches the handler or proxy behind; it\n"
+		"# is answered after access control, so resources that need a login must\n"
+		"# let preflights through (they never carry credentials).\n");
+	if (!p->any_origin)
+		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed.\n",
+			  p->name);
+	sb_putc(sb, '\n');
+}
+
+static void put_module_guard(struct strbuf *sb, const char *file, const char *module,
+			     const char *short_name)
+{
+	sb_printf(sb, "<IfModule !%s>\n"
+		  "    Error \"%s needs mod_%s (Debian: a2enmod %s)\"\n"
+		  "</IfModule>\n", module, file, short_name, short_name);
+}
+
+static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struct strbuf *err)
+{
+	sb_puts(sb, "# Is the request's Origin allowed?  Compared byte for byte, as sent.\n");
+	size_t in_line = 0;
+	for (size_t i = 0; i < p->norigins; i++) {
+		const struct origin *o = &p->origins[i];
+		if (o->kind == ORIGIN_PATTERN)
+			continue;
+		if (in_line == 0)
+			sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') -in { \\\n");
+		else
+			sb_puts(sb, ", \\\n");
+		sb_puts(sb, "        ");
+		if (!apache_expr_string(sb, o->text, err))
+			return false;
+		if (++in_line == ORIGINS_PER_LINE) {
+			sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
+			in_line = 0;
+		}
+	}
+	if (in_line)
+		sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
+	for (size_t i = 0; i < p->norigins; i++) {
+		const struct origin *o = &p->origins[i];
+		if (o->kind != ORIGIN_PATTERN)
+			continue;
+		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ ");
+		if (!apache_origin_regex(sb, o->text, err))
+			return false;
+		sb_printf(sb, "\" CORSC_ORIGIN_%s\n", p->name);
+	}
+	sb_putc(sb, '\n');
+	return true;
+}
+
+enum when { ALWAYS, PREFLIGHT, ACTUAL };
+
+/*
+ * Header always set NAME VALUE [COND]: value is a literal (escaped here) or,
+ * with raw, already an argument; cond joins when, the origin test (unless
+ * any) and extra with &&.
+ */
+static bool put_header(struct strbuf *sb, const struct policy *p, const char *name,
+		       const char *value, bool raw, enum when when, const char *extra,
+		       struct strbuf *err)
+{
+	sb_printf(sb, "Header always set %s ", name);
+	if (raw)
+		sb_puts(sb, value);
+	else if (!apache_header_value(sb, value, err))
+		return false;
+
+	struct strbuf cond = STRBUF_INIT;
+	if (when == PREFLIGHT)
+		sb_puts(&cond, preflight_expr);
+	else if (when == ACTUAL)
+		sb_printf(&cond, "!(%s)", preflight_expr);
+	if (!p->any_origin)
+		sb_printf(&cond, "%s-n reqenv('CORSC_ORIGIN_%s')", cond.len ? " && " : "", p->name);
+	if (extra)
+		sb_printf(&cond, "%s%s", cond.len ? " && " : "", extra);
+	if (cond.len)
+		sb_printf(sb, " \"expr=%s\"", sb_str(&cond));
+	sb_putc(sb, '\n');
+	bool ok = !cond.failed;
+	sb_release(&cond);
+	if (!ok)
+		sb_puts(err, "out of memory");
+	return ok;
+}
+
+/* "*", then the names, joined by ", " (as SPEC section 6 sends a list). */
+static bool put_list_header(struct strbuf *sb, const struct policy *p, const char *name,
+			    const struct name_list *l, enum when when, struct strbuf *err)
+{
+	if (!l->set || (!l->any && l->n == 0))
+		return true;
+	struct strbuf v = STRBUF_INIT;
+	if (l->any)
+		sb_putc(&v, '*');
+	for (size_t i = 0; i < l->n; i++) {
+		if (v.len)
+			sb_puts(&v, ", ");
+		sb_puts(&v, l->names[i]);
+	}
+	bool ok = !v.failed && put_header(sb, p, name, sb_str(&v), false, when, NULL, err);
+	if (v.failed)
+		sb_puts(err, "out of memory");
+	sb_release(&v);
+	return ok;
+}
+
+static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx, const struct policy *p,
+		       struct strbuf *err)
+{
+	char file[128];
+	snprintf(file, sizeof(file), "cors-%s.conf", p->name);
+
+	put_header_comment(sb, ctx, p);
+	put_module_guard(sb, file, "headers_module", "headers");
+	put_module_guard(sb, file, "alias_module", "alias");
+	if (!p->any_origin)
+		put_module_guard(sb, file, "setenvif_module", "setenvif");
+	sb_putc(sb, '\n');
+
+	sb_puts(sb, "# The application's own Access-Control-* headers never reach the client.\n");
+	for (size_t i = 0; i < ARRAY_SIZE(cors_response_headers); i++)
+		sb_printf(sb, "Header onsuccess unset %s\n"
+			  "Header always unset %s\n",
+			  cors_response_headers[i], cors_response_headers[i]);
+	sb_putc(sb, '\n');
+
+	if (!p->any_origin && !put_origin_matching(sb, p, err))
+		return false;
+
+	sb_puts(sb, "# A preflight is answered here, for every origin, with 204.\n");
+	sb_printf(sb, "<If \"%s\">\n", preflight_expr);
+	sb_puts(sb, "    Redirect 204\n"
+		"</If>\n\n");
+
+	sb_puts(sb, "# The policy's headers, on every status.\n");
+	bool ok = put_header(sb, p, "Access-Control-Allow-Origin",
+			     p->any_origin ? "\"*\"" : "\"expr=%{req_novary:Origin}\"",
+			     true, ALWAYS, NULL, err);
+	if (ok && p->credentials)
+		ok = put_header(sb, p, "Access-Control-Allow-Credentials", "true", false,
+				ALWAYS, NULL, err);
+	ok = ok && put_list_header(sb, p, "Access-Control-Allow-Methods", &p->methods,
+				   PREFLIGHT, err);
+	ok = ok && put_list_header(sb, p, "Access-Control-Allow-Headers", &p->allow_headers,
+				   PREFLIGHT, err);
+	if (ok && p->max_age_set) {
+		char v[32];
+		snprintf(v, sizeof(v), "%lu", p->max_age);
+		ok = put_header(sb, p, "Access-Control-Max-Age", v, false, PREFLIGHT, NULL, err);
+	}
+	if (ok && p->private_network)
+		ok = put_header(sb, p, "Access-Control-Allow-Private-Network", "true", false,
+				PREFLIGHT,
+				"req_novary('Access-Control-Request-Private-Network') == 'true'",
+				err);
+	ok = ok && put_list_header(sb, p, "Access-Control-Expose-Headers", &p->expose_headers,
+				   ACTUAL, err);
+	if (!ok)
+		return false;
+	if (!p->any_origin)
+		sb_puts(sb, "Header always merge Vary Origin\n");
+	return true;
+}
+
+bool emit_apache(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
+{
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		const struct policy *p = &ctx->policies[i];
+		if (!name_ok(p->name) || strlen(p->name) > 64) {
+			sb_printf(err, "policy name \"%s\" cannot name an Apache file", p->name);
+			return false;
+		}
+		struct strbuf sb = STRBUF_INIT;
+		if (!put_policy(&sb, ctx, p, err)) {
+			sb_release(&sb);
+			sb_printf(err, " (policy \"%s\")", p->name);
+			return false;
+		}
+		char path[128];
+		snprintf(path, sizeof(path), "apache/cors-%s.conf", p->name);
+		if (!out_set_add(out, path, &sb)) {
+			sb_puts(err, "out of memory");
+			return false;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# `corsc eval` on the examples: the exact text and JSON answers of SPEC
+# section 6 for a handful of requests, and its usage errors (exit 2).
+set -u
+: "${CORSC:?}" "${TOP:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0 n=0
+nl='
+'
+
+# expect NAME EXPECTED-STDOUT -- FILE ARGS...: exit 0, nothing on stderr, exact stdout
+expect() {
+	name=$1 want=$2; shift 3
+	file=$1; shift
+	n=$((n + 1))
+	(cd "$TOP" && "$CORSC" eval "examples/$file" "$@") > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	printf '%s\n' "$want" > "$tmp/want"
+	if [ $rc -ne 0 ] || [ -s "$tmp/err" ] || ! cmp -s "$tmp/want" "$tmp/out"; then
+		echo "FAIL $name (exit $rc)"; cat "$tmp/err"
+		diff "$tmp/want" "$tmp/out"
+		fail=1
+	fi
+}
+
+# expect_usage NAME MESSAGE-PART ARGS...: exit 2, message on stderr, nothing on stdout
+expect_usage() {
+	name=$1 msg=$2; shift 2
+	n=$((n + 1))
+	(cd "$TOP" && "$CORSC" eval "$@") > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne 2 ] || [ -s "$tmp/out" ] || ! grep -qF -- "$msg" "$tmp/err"; then
+		echo "FAIL $name (exit $rc, want 2 and '$msg')"; cat "$tmp/err" "$tmp/out"
+		fail=1
+	fi
+}
+
+API_PREFLIGHT="Access-Control-Allow-Origin: https://app.example.com
+Access-Control-Allow-Credentials: true
+Access-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE
+Access-Control-Allow-Headers: Content-Type, Authorization, X-CSRF-Token
+Access-Control-Max-Age: 600
+Vary: Origin"
+
+for f in spa-api.cors spa-api.yaml; do
+	expect "$f preflight, text" "HTTP/1.1 204 No Content$nl$API_PREFLIGHT" -- \
+		$f --policy api --origin https://app.example.com --preflight --method PUT \
+		--header Content-Type --header X-CSRF-Token
+	expect "$f preflight, json" '{"preflight":true,"status":204,"allowed":true,"headers":[["Access-Control-Allow-Origin","https://app.example.com"],["Access-Control-Allow-Credentials","true"],["Access-Control-Allow-Methods","GET, POST, PUT, PATCH, DELETE"],["Access-Control-Allow-Headers","Content-Type, Authorization, X-CSRF-Token"],["Access-Control-Max-Age","600"],["Vary","Origin"]]}' -- \
+		$f --policy api --origin https://app.example.com --preflight --method PUT --diagnostics json
+	expect "$f preflight, not allowed" "HTTP/1.1 204 No Content${nl}Vary: Origin" -- \
+		$f --policy api --origin https://evil.example.net --preflight --method DELETE
+	expect "$f actual, allowed" "(the application's response, status unchanged)
+Access-Control-Allow-Origin: https://admin.example.com
+Access-Control-Allow-Credentials: true
+Access-Control-Expose-Headers: X-Request-ID, X-RateLimit-Remaining
+Vary: Origin" -- $f --policy api --origin https://admin.example.com
+	expect "$f actual, json" '{"preflight":false,"status":null,"allowed":true,"headers":[["Access-Control-Allow-Origin","https://admin.example.com"],["Access-Control-Allow-Credentials","true"],["Access-Control-Expose-Headers","X-Request-ID, X-RateLimit-Remaining"],["Vary","Origin"]]}' -- \
+		$f --policy api --origin https://admin.example.com --method POST --diagnostics json
+	expect "$f trailing dot, json" '{"preflight":false,"status":null,"allowed":false,"headers":[["Vary","Origin"]]}' -- \
+		$f --policy api --origin https://app.example.com. --diagnostics json
+	expect "$f --preflight without --origin" "(the application's response, status unchanged)${nl}Vary: Origin" -- \
+		$f --policy api --preflight --method PUT
+done
+
+expect "assets, no origin" "(the application's response, status unchanged)
+Access-Control-Allow-Origin: *
+Access-Control-Expose-Headers: *" -- public-assets.cors --policy assets
+expect "assets preflight" "HTTP/1.1 204 No Content
+Access-Control-Allow-Origin: *
+Access-Control-Allow-Methods: GET, HEAD
+Access-Control-Max-Age: 7200" -- public-assets.cors --policy assets --origin https://x.example.org --preflight
+expect "dev preflight, private network" "HTTP/1.1 204 No Content
+Access-Control-Allow-Origin: http://localhost:5173
+Access-Control-Allow-Methods: *
+Access-Control-Allow-Headers: *, Authorization
+Access-Control-Max-Age: 300
+Access-Control-Allow-Private-Network: true
+Vary: Origin" -- local-dev.cors --policy dev --origin http://localhost:5173 --preflight \
+	--method PATCH --header Authorization --private-network
+expect "dev preflight, no private network header" '{"preflight":true,"status":204,"allowed":true,"headers":[["Access-Control-Allow-Origin","http://[::1]:8080"],["Access-Control-Allow-Methods","*"],["Access-Control-Allow-Headers","*, Authorization"],["Access-Control-Max-Age","300"],["Vary","Origin"]]}' -- \
+	local-dev.cors --policy dev --origin 'http://[::1]:8080' --preflight --diagnostics json
+expect "tenants, two labels under *." "(the application's response, status unchanged)${nl}Vary: Origin" -- \
+	saas-tenants.cors --policy tenants --origin https://a.acme.customers.example.com
+expect "admin max-age 0" "HTTP/1.1 204 No Content
+Access-Control-Allow-Origin: https://admin.example.com
+Access-Control-Allow-Credentials: true
+Access-Control-Allow-Methods: GET, POST
+Access-Control-Allow-Headers: Content-Type, X-CSRF-Token
+Access-Control-Max-Age: 0
+Vary: Origin" -- per-path.cors --policy admin --origin https://admin.example.com --preflight --method POST
+
+expect_usage "missing --policy" "eval needs --policy" examples/spa-api.cors --origin https://app.example.com
+expect_usage "unknown policy" "no policy 'nope'" examples/spa-api.cors --policy nope --origin https://app.example.com
+expect_usage "no FILE" "needs a FILE" --policy api
+
+echo "$n eval cases"
+[ $fail -eq 0 ]

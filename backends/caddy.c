@@ -6,6 +6,7 @@
 #include "backend.h"
 #include "caddy.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Caddyfile tokens ---- */
@@ -128,13 +129,81 @@ static bool origin_regex(struct strbuf *sb, const struct origin *o)
 	return true;
 }
 
-/* ^(?:a|b|c)$ over all origins of p, in source order. */
+/*
+ * Exact origins as one trie-shaped alternation: common prefixes factored
+ * out, so Go's regexp follows one branch per character instead of trying
+ * thousands of alternatives.  v[lo..hi) is sorted and free of duplicates;
+ * depth characters of each are already written.
+ */
+static void trie_regex(struct strbuf *sb, const char *const *v, size_t lo, size_t hi, size_t depth)
+{
+	bool opt = false;
+	if (lo < hi && v[lo][depth] == '\0') {      /* one string ends here */
+		opt = true;
+		lo++;
+	}
+	if (lo == hi)
+		return;
+	size_t groups = 0;
+	for (size_t i = lo; i < hi; groups++) {
+		size_t j = i + 1;
+		while (j < hi && v[j][depth] == v[i][depth])
+			j++;
+		i = j;
+	}
+	bool paren = opt || groups > 1;
+	if (paren)
+		sb_puts(sb, "(?:");
+	for (size_t i = lo, g = 0; i < hi; g++) {
+		size_t j = i + 1;
+		while (j < hi && v[j][depth] == v[i][depth])
+			j++;
+		/* the group's common prefix: sorted, so that of its first and last */
+		size_t lcp = depth + 1;
+		while (v[i][lcp] != '\0' && v[i][lcp] == v[j - 1][lcp])
+			lcp++;
+		if (g)
+			sb_putc(sb, '|');
+		regex_literal(sb, v[i] + depth, lcp - depth);
+		trie_regex(sb, v, i, j, lcp);
+		i = j;
+	}
+	if (paren)
+		sb_puts(sb, opt ? ")?" : ")");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ^(?:EXACT-TRIE|pattern|pattern)$ over all origins of p. */
 static bool policy_regex(struct strbuf *re, const struct policy *p, struct strbuf *err)
 {
+	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
+	size_t nexact = 0;
+	for (size_t i = 0; i < p->norigins; i++)
+		if (p->origins[i].kind != ORIGIN_PATTERN)
+			exact[nexact++] = p->origins[i].text;
+	qsort(exact, nexact, sizeof(*exact), cmp_str);
+	size_t n = 0;                      /* drop duplicates (the validator already did) */
+	for (size_t i = 0; i < nexact; i++)
+		if (n == 0 || strcmp(exact[n - 1], exact[i]) != 0)
+			exact[n++] = exact[i];
+
 	sb_puts(re, "^(?:");
+	bool first = true;
+	if (n) {
+		trie_regex(re, exact, 0, n, 0);
+		first = false;
+	}
+	free(exact);
 	for (size_t i = 0; i < p->norigins; i++) {
-		if (i)
+		if (p->origins[i].kind != ORIGIN_PATTERN)
+			continue;
+		if (!first)
 			sb_putc(re, '|');
+		first = false;
 		if (!origin_regex(re, &p->origins[i])) {
 			sb_printf(err, "policy \"%s\": origin pattern \"%s\" has an unexpected form",
 				  p->name, p->origins[i].text);
@@ -201,16 +270,19 @@ static bool put_list(struct emitter *e, const struct name_list *l, const char *w
 	return ok;
 }
 
-/* "header_regexp Origin RE" on its own line, or the non-empty test. */
+/*
+ * The origin test on its own line: allowed reads the variable that the
+ * route's first handler sets when the origin regex matched (so the regex
+ * runs once per request, however many matchers need it); otherwise the
+ * non-empty test.
+ */
 static void put_origin_test(struct emitter *e, int depth, bool allowed)
 {
 	indent(e->sb, depth);
-	sb_puts(e->sb, "header_regexp Origin ");
 	if (allowed && e->re)
-		sb_puts(e->sb, e->re);   /* bare and safe: checked in put_policy */
+		sb_printf(e->sb, "vars cors-%s-allowed 1\n", e->p->name);
 	else
-		sb_putc(e->sb, '.');
-	sb_putc(e->sb, '\n');
+		sb_puts(e->sb, "header_regexp Origin .\n");
 }
 
 static void put_acrm_test(struct emitter *e, int depth)
@@ -228,6 +300,14 @@ static void open_matcher(struct emitter *e, const char *suffix)
 static void put_matchers(struct emitter *e)
 {
 	struct strbuf *sb = e->sb;
+
+	if (e->re) {
+		/* the one place the origin regex runs */
+		open_matcher(e, "origin");
+		sb_puts(sb, "\t\t\theader_regexp Origin ");
+		sb_puts(sb, e->re);      /* bare and safe: checked in put_policy */
+		sb_puts(sb, "\n\t\t}\n");
+	}
 
 	/* every preflight, answered here whatever the origin */
 	open_matcher(e, "preflight");
@@ -376,6 +456,8 @@ static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf 
 		sb_printf(sb, "%s%s", i ? ", " : "", p->origins[i].text);
 	sb_printf(sb, ".\n(cors-%s) {\n\troute {\n", p->name);
 	put_matchers(&e);
+	if (e.re)
+		sb_printf(sb, "\t\tvars @cors-%s.origin cors-%s-allowed 1\n", p->name, p->name);
 	sb_puts(sb, "\t\t# Set at once, for the error responses Caddy writes itself (they skip\n"
 		    "\t\t# deferred operations).\n");
 	if (!put_header_blocks(&e, false))

@@ -169,6 +169,15 @@ void json_quote(struct strbuf *sb, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	sb_putc(sb, '"');
 	for (size_t i = 0; i < n;) {
+		/* a run of bytes that need no escape goes in with one copy */
+		size_t j = i;
+		while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
+			j++;
+		if (j > i) {
+			sb_add(sb, s + i, j - i);
+			i = j;
+			continue;
+		}
 		unsigned char c = p[i];
 		if (c == '"' || c == '\\') {
 			sb_putc(sb, '\\');
@@ -182,8 +191,6 @@ void json_quote(struct strbuf *sb, const char *s, size_t n)
 			sb_puts(sb, "\\r"); i++;
 		} else if (c < 0x20 || c == 0x7F) {
 			sb_printf(sb, "\\u%04x", c); i++;
-		} else if (c < 0x80) {
-			sb_putc(sb, (char)c); i++;
 		} else {
 			size_t l = utf8_len(p + i, n - i);
 			if (l == 0) {

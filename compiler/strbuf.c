@@ -67,7 +67,7 @@ void sb_puts(struct strbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
-void sb_putc(struct strbuf *sb, char c)
+void sb_putc_slow(struct strbuf *sb, char c)
 {
 	sb_add(sb, &c, 1);
 }

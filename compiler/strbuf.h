@@ -21,7 +21,17 @@ void sb_release(struct strbuf *sb);
 void sb_reset(struct strbuf *sb);
 void sb_add(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
-void sb_putc(struct strbuf *sb, char c);
+void sb_putc_slow(struct strbuf *sb, char c);
+/* One byte: inline while there is room, since emitters append byte by byte. */
+static inline void sb_putc(struct strbuf *sb, char c)
+{
+	if (sb->len + 1 < sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	} else {
+		sb_putc_slow(sb, c);
+	}
+}
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sb_repeat(struct strbuf *sb, char c, size_t n);

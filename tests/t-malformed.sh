@@ -26,33 +26,35 @@ check() {
 			continue
 		fi
 		grep -E '^[EW][0-9]{3} [0-9]+:[0-9]+$' "$expect" > "$tmp/want" || true
-		while read -r code pos; do
-			line=${pos%:*} col=${pos#*:}
-			if [ $mode = text ]; then
+		if [ $mode = text ]; then
+			while read -r code pos; do
 				# FILE:LINE:COL: error[CODE] (the file name as given)
-				grep -qF "$input:$line:$col: error[$code]" "$tmp/err" ||
-				grep -qF "$input:$line:$col: warning[$code]" "$tmp/err" || {
-					echo "FAIL $name (text): no $code at $line:$col in:"
+				grep -qF "$input:$pos: error[$code]" "$tmp/err" ||
+				grep -qF "$input:$pos: warning[$code]" "$tmp/err" || {
+					echo "FAIL $name (text): no $code at $pos in:"
 					grep -E '^[^ ].*(error|warning)\[' "$tmp/err" | sed 's/^/    /' | head -n 20
 					fail=1
 				}
-			else
-				python3 -c '
+			done < "$tmp/want"
+		else
+			# one python run checks every expectation against the JSON lines
+			python3 -c '
 import json, sys
-code, line, col, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-found = False
-for raw in open(path, encoding="utf-8"):
+want = [l.split() for l in open(sys.argv[1])]
+got = set()
+for raw in open(sys.argv[2], encoding="utf-8"):
     d = json.loads(raw)          # every line must be one JSON object
-    if d["code"] == code and d["line"] == line and d["column"] == col:
-        found = True
-sys.exit(0 if found else 1)
-' "$code" "$line" "$col" "$tmp/err" || {
-					echo "FAIL $name (json): no $code at $line:$col (or bad JSON) in:"
-					sed 's/^/    /' "$tmp/err" | head -n 20
-					fail=1
-				}
-			fi
-		done < "$tmp/want"
+    got.add("%s %s:%s" % (d["code"], d["line"], d["column"]))
+missing = [c + " " + p for c, p in want if c + " " + p not in got]
+for m in missing:
+    print("no " + m)
+sys.exit(1 if missing else 0)
+' "$tmp/want" "$tmp/err" > "$tmp/missing" 2>&1 || {
+				echo "FAIL $name (json):"
+				sed 's/^/    /' "$tmp/missing" "$tmp/err" | head -n 20
+				fail=1
+			}
+		fi
 	done
 	n=$((n + 1))
 }

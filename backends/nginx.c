@@ -295,25 +295,6 @@ static bool var_names_distinct(struct emitter *e, const struct emit_ctx *ctx, ch
 	return true;
 }
 
-/* A header value of a name list: "*", the names joined by ", ", or "*, Authorization". */
-static char *list_value(const struct name_list *l)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (l->any)
-		sb_putc(&sb, '*');
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->any && strcmp(l->names[i], "*") == 0)
-			continue;
-		if (sb.len)
-			sb_puts(&sb, ", ");
-		sb_puts(&sb, l->names[i]);
-	}
-	if (sb.failed)
-		die_oom();
-	char *s = sb_detach(&sb, NULL);
-	return s ? s : xstrdup("");
-}
-
 static void quote_or_fail(struct emitter *e, struct strbuf *sb, const char *s,
 			  enum ngx_quote_mode mode, const char *what, const struct policy *p)
 {
@@ -507,13 +488,13 @@ static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct p
 			  "    1 \"true\";\n}\n", v, v);
 	memset(pc, 0, sizeof(*pc));
 	if (p->methods.set) {
-		char *val = list_value(&p->methods);
+		char *val = name_list_value(&p->methods);
 		snprintf(var, sizeof(var), "%s_methods", v);
 		pc->methods = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "methods");
 		free(val);
 	}
 	if (p->allow_headers.set) {
-		char *val = list_value(&p->allow_headers);
+		char *val = name_list_value(&p->allow_headers);
 		snprintf(var, sizeof(var), "%s_allow_headers", v);
 		pc->allow_headers = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "allow-headers");
 		free(val);
@@ -531,7 +512,7 @@ static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct p
 			  (int)strlen(key) - 2, key + 1, v);
 	}
 	if (p->expose_headers.set) {
-		char *val = list_value(&p->expose_headers);
+		char *val = name_list_value(&p->expose_headers);
 		snprintf(var, sizeof(var), "%s_expose_headers", v);
 		pc->expose_headers = put_value_maps(e, sb, p, key, "\":1\"", var, val, "expose-headers");
 		free(val);

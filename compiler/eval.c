@@ -44,29 +44,6 @@ static void add(struct eval_response *res, int which, char *value)
 	res->nh++;
 }
 
-/*
- * A name list as a header value: "*", the names joined by ", ", or for
- * allow-headers "*, Authorization" (the wildcard never covers Authorization,
- * so the policy language lets it be named next to "*").
- */
-static char *list_value(const struct name_list *l)
-{
-	struct strbuf sb = STRBUF_INIT;
-	if (l->any)
-		sb_putc(&sb, '*');
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->any && strcmp(l->names[i], "*") == 0)
-			continue;
-		if (sb.len)
-			sb_puts(&sb, ", ");
-		sb_puts(&sb, l->names[i]);
-	}
-	if (sb.failed)
-		die_oom();
-	char *s = sb_detach(&sb, NULL);
-	return s ? s : xstrdup("");
-}
-
 static bool nonempty(const char *s)
 {
 	return s && *s;
@@ -93,9 +70,9 @@ void eval_policy(const struct policy *p, const struct eval_request *req,
 			if (p->credentials && !any)
 				add(res, H_ALLOW_CREDENTIALS, xstrdup("true"));
 			if (p->methods.set)
-				add(res, H_ALLOW_METHODS, list_value(&p->methods));
+				add(res, H_ALLOW_METHODS, name_list_value(&p->methods));
 			if (p->allow_headers.set)
-				add(res, H_ALLOW_HEADERS, list_value(&p->allow_headers));
+				add(res, H_ALLOW_HEADERS, name_list_value(&p->allow_headers));
 			if (p->max_age_set) {
 				struct strbuf sb = STRBUF_INIT;
 				sb_printf(&sb, "%lu", p->max_age);
@@ -113,7 +90,7 @@ void eval_policy(const struct policy *p, const struct eval_request *req,
 			if (p->credentials && !any)
 				add(res, H_ALLOW_CREDENTIALS, xstrdup("true"));
 			if (p->expose_headers.set)
-				add(res, H_EXPOSE_HEADERS, list_value(&p->expose_headers));
+				add(res, H_EXPOSE_HEADERS, name_list_value(&p->expose_headers));
 		}
 	}
 	if (!any)

@@ -3,6 +3,7 @@
  * same policy gives the same IR (and the same E002/E003) from either.
  */
 #include "ir.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -173,4 +174,22 @@ bool ir_name_check(const char *name, size_t len, struct span span, struct diag_q
 		}
 	}
 	return true;
+}
+
+char *name_list_value(const struct name_list *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (l->any)
+		sb_putc(&sb, '*');
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->any && strcmp(l->names[i], "*") == 0)
+			continue;
+		if (sb.len)
+			sb_puts(&sb, ", ");
+		sb_puts(&sb, l->names[i]);
+	}
+	if (sb.failed)
+		die_oom();
+	char *s = sb_detach(&sb, NULL);
+	return s ? s : xstrdup("");
 }

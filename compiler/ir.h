@@ -100,6 +100,13 @@ struct policy {
 	struct origin_index *index;   /* built by validate for matching */
 };
 
+/*
+ * A name list as a header value: "*", the names joined by ", ", or for
+ * allow-headers "*, Authorization" (the wildcard never covers Authorization,
+ * so the policy language lets it be named next to "*").  The caller frees it.
+ */
+char *name_list_value(const struct name_list *l);
+
 struct ir_file {
 	struct arena *arena;
 	const struct source *src;

@@ -13,42 +13,14 @@
 #include "lexer.h"
 #include "testutil.h"
 
-struct parsed {
-	struct source *src;
-	struct ir_file *f;
-	struct diag_queue dq;
-};
-
 static void parse_n(struct parsed *p, const char *text, size_t len)
 {
-	p->src = source_from_string("t.cors", text, len);
-	p->f = ir_file_new(p->src);
-	diag_init(&p->dq);
-	dsl_parse(p->f, &p->dq);
+	parse_with(p, "t.cors", text, len, dsl_parse);
 }
 
 static void parse(struct parsed *p, const char *text)
 {
 	parse_n(p, text, strlen(text));
-}
-
-static void done(struct parsed *p)
-{
-	ir_file_free(p->f);
-	diag_release(&p->dq);
-	source_free(p->src);
-}
-
-/* The diagnostic with code at line:col, or NULL. */
-static const struct diag *diag_at(const struct parsed *p, const char *code,
-				  unsigned line, unsigned col)
-{
-	for (size_t i = 0; i < p->dq.n; i++) {
-		const struct diag *d = &p->dq.v[i];
-		if (strcmp(d->code, code) == 0 && d->span.line == line && d->span.col == col)
-			return d;
-	}
-	return NULL;
 }
 
 static const struct ir_stmt *stmt(const struct parsed *p, size_t policy, enum stmt_kind k)

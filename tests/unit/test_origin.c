@@ -7,14 +7,14 @@
 #include "origin.h"
 #include "testutil.h"
 
-struct parsed {
+struct oparsed {
 	struct arena *arena;
 	struct diag_queue dq;
 	struct origin o;
 	bool ok;
 };
 
-static void parse(struct parsed *r, const char *text)
+static void parse(struct oparsed *r, const char *text)
 {
 	struct span none = { 0 };
 	r->arena = arena_new();
@@ -22,7 +22,7 @@ static void parse(struct parsed *r, const char *text)
 	r->ok = origin_parse(r->arena, text, strlen(text), none, &r->o, &r->dq);
 }
 
-static void done(struct parsed *r)
+static void odone(struct oparsed *r)
 {
 	diag_release(&r->dq);
 	arena_free(r->arena);
@@ -31,7 +31,7 @@ static void done(struct parsed *r)
 /* text parses with no diagnostic at all, to canonical text canon. */
 static void assert_clean(const char *text, const char *canon)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, text);
 	CU_ASSERT_TRUE(r.ok);
 	CU_ASSERT_EQUAL(r.dq.n, 0);
@@ -39,14 +39,14 @@ static void assert_clean(const char *text, const char *canon)
 		CU_ASSERT_STRING_EQUAL(r.o.text, canon);
 	if (r.dq.n || !r.ok)
 		fprintf(stderr, "\n  unexpected: %s -> %s\n", text, r.dq.n ? r.dq.v[0].message : "?");
-	done(&r);
+	odone(&r);
 }
 
 /* text is refused with exactly one diagnostic, code, whose message holds msg
  * and (if given) whose note holds note. */
 static void assert_refused(const char *text, const char *code, const char *msg, const char *note)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, text);
 	CU_ASSERT_FALSE(r.ok);
 	CU_ASSERT_EQUAL(r.dq.n, 1);
@@ -64,12 +64,12 @@ static void assert_refused(const char *text, const char *code, const char *msg, 
 	} else {
 		fprintf(stderr, "\n  %s: %zu diagnostics\n", text, r.dq.n);
 	}
-	done(&r);
+	odone(&r);
 }
 
 static void test_exact(void)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, "https://app.example.com:8443");
 	CU_ASSERT_TRUE_FATAL(r.ok);
 	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_EXACT);
@@ -79,7 +79,7 @@ static void test_exact(void)
 	CU_ASSERT_EQUAL(r.o.wild, WILD_NONE);
 	CU_ASSERT_FALSE(r.o.port_any);
 	CU_ASSERT_STRING_EQUAL(r.o.text, "https://app.example.com:8443");
-	done(&r);
+	odone(&r);
 
 	assert_clean("https://app.example.com", "https://app.example.com");
 	assert_clean("http://localhost:3000", "http://localhost:3000");
@@ -97,14 +97,14 @@ static void test_exact(void)
 
 static void test_patterns(void)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, "https://*.example.com");
 	CU_ASSERT_TRUE_FATAL(r.ok);
 	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_PATTERN);
 	CU_ASSERT_EQUAL(r.o.wild, WILD_ONE);
 	CU_ASSERT_STRING_EQUAL(r.o.host, "example.com");
 	CU_ASSERT_EQUAL(r.o.port, -1);
-	done(&r);
+	odone(&r);
 
 	parse(&r, "https://**.eu.example.com:8443");
 	CU_ASSERT_TRUE_FATAL(r.ok);
@@ -112,7 +112,7 @@ static void test_patterns(void)
 	CU_ASSERT_STRING_EQUAL(r.o.host, "eu.example.com");
 	CU_ASSERT_EQUAL(r.o.port, 8443);
 	CU_ASSERT_STRING_EQUAL(r.o.text, "https://**.eu.example.com:8443");
-	done(&r);
+	odone(&r);
 
 	parse(&r, "http://localhost:*");
 	CU_ASSERT_TRUE_FATAL(r.ok);
@@ -121,7 +121,7 @@ static void test_patterns(void)
 	CU_ASSERT_TRUE(r.o.port_any);
 	CU_ASSERT_EQUAL(r.o.port, -1);
 	CU_ASSERT_STRING_EQUAL(r.o.text, "http://localhost:*");
-	done(&r);
+	odone(&r);
 
 	assert_clean("http://[::1]:*", "http://[::1]:*");
 	assert_clean("http://127.0.0.1:*", "http://127.0.0.1:*");
@@ -132,7 +132,7 @@ static void test_patterns(void)
 
 static void test_null_and_default_port(void)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, "null");
 	CU_ASSERT_TRUE(r.ok);
 	CU_ASSERT_EQUAL(r.o.kind, ORIGIN_NULL);
@@ -140,7 +140,7 @@ static void test_null_and_default_port(void)
 	CU_ASSERT_EQUAL(r.dq.n, 1);
 	CU_ASSERT_STRING_EQUAL(r.dq.v[0].code, "W104");
 	CU_ASSERT_EQUAL(r.dq.v[0].severity, SEV_WARNING);
-	done(&r);
+	odone(&r);
 
 	assert_refused("NULL", "E010", "malformed origin", "null, in lower case");
 
@@ -157,7 +157,7 @@ static void test_null_and_default_port(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.dq.v[0].note, dflt[i][1]));
 		CU_ASSERT_STRING_EQUAL(r.o.text, dflt[i][1]);
 		CU_ASSERT_EQUAL(r.o.port, -1);
-		done(&r);
+		odone(&r);
 	}
 }
 
@@ -228,14 +228,14 @@ static void test_malformed(void)
 		assert_refused(cases[i].text, "E010", cases[i].msg, cases[i].note);
 
 	/* a NUL byte inside the string (a YAML escape) is a control character */
-	struct parsed r;
+	struct oparsed r;
 	struct span none = { 0 };
 	r.arena = arena_new();
 	diag_init(&r.dq);
 	CU_ASSERT_FALSE(origin_parse(r.arena, "https://a\0.example", 18, none, &r.o, &r.dq));
 	CU_ASSERT_EQUAL(r.dq.n, 1);
 	CU_ASSERT_STRING_EQUAL(r.dq.v[0].code, "E010");
-	done(&r);
+	odone(&r);
 }
 
 static void test_wildcards(void)
@@ -269,23 +269,23 @@ static void test_output_alphabet(void)
 		"https://**.eu.example.com:8443", "web+app://x.example", "null",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
-		struct parsed r;
+		struct oparsed r;
 		parse(&r, ok[i]);
 		CU_ASSERT_TRUE_FATAL(r.ok);
 		for (const char *p = r.o.text; *p; p++)
 			CU_ASSERT_PTR_NOT_NULL(strchr("abcdefghijklmnopqrstuvwxyz0123456789.-_:/*[]+", *p));
-		done(&r);
+		odone(&r);
 	}
 }
 
 /* Does origin text (parsed) match req? */
 static bool matches(const char *text, const char *req)
 {
-	struct parsed r;
+	struct oparsed r;
 	parse(&r, text);
 	CU_ASSERT_TRUE_FATAL(r.ok);
 	bool m = origin_match(&r.o, req, strlen(req));
-	done(&r);
+	odone(&r);
 	return m;
 }
 

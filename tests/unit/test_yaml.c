@@ -13,42 +13,14 @@
 #include "ir.h"
 #include "testutil.h"
 
-struct parsed {
-	struct source *src;
-	struct ir_file *f;
-	struct diag_queue dq;
-};
-
 static void parse_len(struct parsed *p, const char *text, size_t len)
 {
-	p->src = source_from_string("t.yaml", text, len);
-	p->f = ir_file_new(p->src);
-	diag_init(&p->dq);
-	yaml_parse(p->f, &p->dq);
+	parse_with(p, "t.yaml", text, len, yaml_parse);
 }
 
 static void parse(struct parsed *p, const char *text)
 {
 	parse_len(p, text, strlen(text));
-}
-
-static void done(struct parsed *p)
-{
-	ir_file_free(p->f);
-	source_free(p->src);
-	diag_release(&p->dq);
-}
-
-/* The diagnostic with code at line:col, or NULL. */
-static const struct diag *diag_at(const struct parsed *p, const char *code,
-				  unsigned line, unsigned col)
-{
-	for (size_t i = 0; i < p->dq.n; i++) {
-		const struct diag *d = &p->dq.v[i];
-		if (strcmp(d->code, code) == 0 && d->span.line == line && d->span.col == col)
-			return d;
-	}
-	return NULL;
 }
 
 /* Exactly one diagnostic, code at line:col, whose message contains what. */

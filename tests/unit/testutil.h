@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "frontend.h"
 
 /* Compile text as the given format; the caller frees with compilation_free. */
 static inline void compile_string(struct compilation *c, const char *name,
@@ -35,6 +36,41 @@ static inline size_t count_diag(const struct compilation *c, const char *code)
 	for (size_t i = 0; i < c->dq.n; i++)
 		n += strcmp(c->dq.v[i].code, code) == 0;
 	return n;
+}
+
+/* A source run through one front end only (no validator), for front-end tests. */
+struct parsed {
+	struct source *src;
+	struct ir_file *f;
+	struct diag_queue dq;
+};
+
+static inline void parse_with(struct parsed *p, const char *name, const char *text, size_t len,
+			      void (*front)(struct ir_file *, struct diag_queue *))
+{
+	p->src = source_from_string(name, text, len);
+	p->f = ir_file_new(p->src);
+	diag_init(&p->dq);
+	front(p->f, &p->dq);
+}
+
+static inline void done(struct parsed *p)
+{
+	ir_file_free(p->f);
+	diag_release(&p->dq);
+	source_free(p->src);
+}
+
+/* The diagnostic with code at line:col, or NULL. */
+static inline const struct diag *diag_at(const struct parsed *p, const char *code,
+					 unsigned line, unsigned col)
+{
+	for (size_t i = 0; i < p->dq.n; i++) {
+		const struct diag *d = &p->dq.v[i];
+		if (strcmp(d->code, code) == 0 && d->span.line == line && d->span.col == col)
+			return d;
+	}
+	return NULL;
 }
 
 /* Register a suite from a NULL-terminated table of { name, fn }. */

@@ -23,17 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Every response header of the CORS and Private Network Access protocols. */
-static const char *const cors_response_headers[] = {
-	"Access-Control-Allow-Origin",
-	"Access-Control-Allow-Credentials",
-	"Access-Control-Allow-Methods",
-	"Access-Control-Allow-Headers",
-	"Access-Control-Max-Age",
-	"Access-Control-Allow-Private-Network",
-	"Access-Control-Expose-Headers",
-};
-
 /* A preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method. */
 static const char preflight_expr[] =
 	"%{REQUEST_METHOD} == 'OPTIONS' && -n req_novary('Origin')"
@@ -317,7 +306,7 @@ static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx, const stru
 	sb_putc(sb, '\n');
 
 	sb_puts(sb, "# The application's own Access-Control-* headers never reach the client.\n");
-	for (size_t i = 0; i < ARRAY_SIZE(cors_response_headers); i++)
+	for (size_t i = 0; i < CORS_NHEADERS; i++)
 		sb_printf(sb, "Header onsuccess unset %s\n"
 			  "Header always unset %s\n",
 			  cors_response_headers[i], cors_response_headers[i]);

@@ -18,17 +18,6 @@
 
 #define DOLLAR_VAR "${cors__dollar}"
 
-/* The response headers a policy owns: an upstream's copies are hidden. */
-static const char *const owned_headers[] = {
-	"Access-Control-Allow-Origin",
-	"Access-Control-Allow-Credentials",
-	"Access-Control-Allow-Methods",
-	"Access-Control-Allow-Headers",
-	"Access-Control-Max-Age",
-	"Access-Control-Expose-Headers",
-	"Access-Control-Allow-Private-Network",
-};
-
 static const char *const hide_modules[] = { "proxy", "fastcgi", "uwsgi", "scgi", "grpc" };
 
 /* ---- nginx strings ---- */
@@ -571,8 +560,8 @@ static void put_policy_file(const struct emitter *e, struct strbuf *sb, const st
 
 	sb_puts(sb, "\n# the policy's headers replace the application's own\n");
 	for (size_t m = 0; m < ARRAY_SIZE(hide_modules); m++)
-		for (size_t h = 0; h < ARRAY_SIZE(owned_headers); h++)
-			sb_printf(sb, "%s_hide_header %s;\n", hide_modules[m], owned_headers[h]);
+		for (size_t h = 0; h < CORS_NHEADERS; h++)
+			sb_printf(sb, "%s_hide_header %s;\n", hide_modules[m], cors_response_headers[h]);
 }
 
 static void put_http_header(const struct emitter *e, struct strbuf *sb, bool sized)

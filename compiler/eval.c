@@ -23,23 +23,20 @@ enum {
 	H__COUNT
 };
 
-static const char *const header_names[H__COUNT] = {
-	"Access-Control-Allow-Origin",
-	"Access-Control-Allow-Credentials",
-	"Access-Control-Allow-Methods",
-	"Access-Control-Allow-Headers",
-	"Access-Control-Max-Age",
-	"Access-Control-Allow-Private-Network",
-	"Access-Control-Expose-Headers",
-	"Vary",
-};
+_Static_assert(H_VARY == CORS_NHEADERS, "the enum follows cors_response_headers");
+
+/* The policy's headers in cors_response_headers order, then Vary. */
+static const char *header_name(int which)
+{
+	return which < CORS_NHEADERS ? cors_response_headers[which] : "Vary";
+}
 
 _Static_assert(H__COUNT <= EVAL_MAX_HEADERS, "EVAL_MAX_HEADERS too small");
 
 /* Callers add headers in enum order, so the response is in the fixed order. */
 static void add(struct eval_response *res, int which, char *value)
 {
-	res->h[res->nh].name = header_names[which];
+	res->h[res->nh].name = header_name(which);
 	res->h[res->nh].value = value;
 	res->nh++;
 }

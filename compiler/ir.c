@@ -176,6 +176,16 @@ bool ir_name_check(const char *name, size_t len, struct span span, struct diag_q
 	return true;
 }
 
+const char *const cors_response_headers[CORS_NHEADERS] = {
+	"Access-Control-Allow-Origin",
+	"Access-Control-Allow-Credentials",
+	"Access-Control-Allow-Methods",
+	"Access-Control-Allow-Headers",
+	"Access-Control-Max-Age",
+	"Access-Control-Allow-Private-Network",
+	"Access-Control-Expose-Headers",
+};
+
 char *name_list_value(const struct name_list *l)
 {
 	struct strbuf sb = STRBUF_INIT;

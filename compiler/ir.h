@@ -101,6 +101,13 @@ struct policy {
 };
 
 /*
+ * The response headers of CORS and Private Network Access that a policy
+ * owns (an application's copies are removed), in the order eval prints them.
+ */
+#define CORS_NHEADERS 7
+extern const char *const cors_response_headers[CORS_NHEADERS];
+
+/*
  * A name list as a header value: "*", the names joined by ", ", or for
  * allow-headers "*, Authorization" (the wildcard never covers Authorization,
  * so the policy language lets it be named next to "*").  The caller frees it.

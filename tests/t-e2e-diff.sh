@@ -2,21 +2,4 @@
 # End-to-end differential test: real nginx, Apache and Caddy, configured only
 # with corsc's output for every example, must answer as `corsc eval` says.
 # E2E_BREAK=nginx-no-always (or apache-no-unset, caddy-no-delete) damages the output on purpose.
-set -u
-: "${CORSC:?}" "${TOP:?}"
-command -v python3 >/dev/null 2>&1 || { echo "python3 is needed for the end-to-end tests (a test dependency)"; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/corsc-e2e-diff.XXXXXX") || exit 1
-pid=
-cleanup() {
-	# the Python driver stops every server it started, by process id
-	if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 143' INT TERM HUP
-python3 "$TOP/tests/e2e/diff.py" --corsc "$CORSC" --top "$TOP" --tmp "$tmp" &
-pid=$!
-wait "$pid"
-rc=$?
-pid=
-exit $rc
+exec sh "$TOP/tests/e2e/run" diff

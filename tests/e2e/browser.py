@@ -366,12 +366,7 @@ def main():
             log("%-6s %d browser scenarios: %d mismatches" % (server, len(scen), len(bad.get(server, []))))
         log("e2e-browser: %d scenarios x %d servers, %d mismatches, %.1fs"
             % (len(scen), len(servers), nbad, time.time() - t0))
-        if nbad:
-            return 1
-        if missing:
-            log("skipped: %s not installed (the other servers passed)" % ", ".join(missing))
-            return 77
-        return 0
+        return harness.exit_status(nbad, missing)
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

@@ -470,12 +470,7 @@ def main():
         pre = sum(len(j.preflight_ids) for j in jobs)
         log("e2e-diff: %d requests (%d preflights) to %s, %d mismatches, %d errors, %.1fs"
             % (total, pre, ", ".join(servers) or "no server", bad, len(errors), time.time() - t0))
-        if bad or errors:
-            return 1
-        if missing:
-            log("skipped: %s not installed (the other servers passed)" % ", ".join(missing))
-            return 77
-        return 0
+        return harness.exit_status(bad or errors, missing)
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

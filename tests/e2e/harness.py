@@ -24,6 +24,16 @@ def log(*args):
     print(*args, flush=True)
 
 
+def exit_status(failed, missing):
+    """0 all passed, 1 a failure, 77 passed but a server binary was missing."""
+    if failed:
+        return 1
+    if missing:
+        log("skipped: %s not installed (the other servers passed)" % ", ".join(missing))
+        return 77
+    return 0
+
+
 class Fatal(Exception):
     """Something in the test bed itself went wrong (not a mismatch)."""
 

@@ -49,7 +49,9 @@ bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_
 	}
 	/* Inside "...", a backslash escapes the next byte; inside `...`, nothing does. */
 	char q;
-	if (!dquote && !backslash)
+	if (kind == CADDY_EXPRESSION && !backtick)
+		q = '`';
+	else if (!dquote && !backslash)
 		q = '"';
 	else if (!backtick)
 		q = '`';
@@ -130,46 +132,25 @@ static bool origin_regex(struct strbuf *sb, const struct origin *o)
 }
 
 /*
- * Exact origins as one trie-shaped alternation: common prefixes factored
- * out, so Go's regexp follows one branch per character instead of trying
- * thousands of alternatives.  v[lo..hi) is sorted and free of duplicates;
- * depth characters of each are already written.
+ * The origin test, as CEL expressions for Caddy's `expression` matcher.
+ * Exact origins go in a list literal: Caddy compiles its programs with
+ * cel-go's OptOptimize, which turns `x in [constants]` into a hash-set
+ * lookup, and a constant `matches` pattern into an RE2 program built once.
+ * Caddy refuses an expression over 100,000 code points (after it rewrites
+ * the placeholder into a function call), so a long list is cut in parts,
+ * each its own matcher.
  */
-static void trie_regex(struct strbuf *sb, const char *const *v, size_t lo, size_t hi, size_t depth)
+#define CEL_BUDGET 80000
+#define ORIGIN_PH "{http.request.header.Origin}"
+
+/* What a CEL '...' string and a Caddyfile backtick token hold as is. */
+static bool cel_safe(const char *s)
 {
-	bool opt = false;
-	if (lo < hi && v[lo][depth] == '\0') {      /* one string ends here */
-		opt = true;
-		lo++;
-	}
-	if (lo == hi)
-		return;
-	size_t groups = 0;
-	for (size_t i = lo; i < hi; groups++) {
-		size_t j = i + 1;
-		while (j < hi && v[j][depth] == v[i][depth])
-			j++;
-		i = j;
-	}
-	bool paren = opt || groups > 1;
-	if (paren)
-		sb_puts(sb, "(?:");
-	for (size_t i = lo, g = 0; i < hi; g++) {
-		size_t j = i + 1;
-		while (j < hi && v[j][depth] == v[i][depth])
-			j++;
-		/* the group's common prefix: sorted, so that of its first and last */
-		size_t lcp = depth + 1;
-		while (v[i][lcp] != '\0' && v[i][lcp] == v[j - 1][lcp])
-			lcp++;
-		if (g)
-			sb_putc(sb, '|');
-		regex_literal(sb, v[i] + depth, lcp - depth);
-		trie_regex(sb, v, i, j, lcp);
-		i = j;
-	}
-	if (paren)
-		sb_puts(sb, opt ? ")?" : ")");
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(":/.-_[]", *s)))
+			return false;
+	return true;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -177,41 +158,153 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* ^(?:EXACT-TRIE|pattern|pattern)$ over all origins of p. */
-static bool policy_regex(struct strbuf *re, const struct policy *p, struct strbuf *err)
-{
-	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
-	size_t nexact = 0;
-	for (size_t i = 0; i < p->norigins; i++)
-		if (p->origins[i].kind != ORIGIN_PATTERN)
-			exact[nexact++] = p->origins[i].text;
-	qsort(exact, nexact, sizeof(*exact), cmp_str);
-	size_t n = 0;                      /* drop duplicates (the validator already did) */
-	for (size_t i = 0; i < nexact; i++)
-		if (n == 0 || strcmp(exact[n - 1], exact[i]) != 0)
-			exact[n++] = exact[i];
+/*
+ * The expressions under construction: terms joined by " || ", each
+ * expression ended by a NUL in buf, none over CEL_BUDGET bytes.
+ */
+struct exprs {
+	struct strbuf buf;
+	size_t start;          /* where the open expression starts */
+	size_t n;              /* expressions ended */
+};
 
-	sb_puts(re, "^(?:");
-	bool first = true;
-	if (n) {
-		trie_regex(re, exact, 0, n, 0);
-		first = false;
+static void exprs_end(struct exprs *x)
+{
+	if (x->buf.len > x->start) {
+		sb_putc(&x->buf, '\0');
+		x->n++;
+		x->start = x->buf.len;
 	}
-	free(exact);
+}
+
+/* Room for len more bytes in the open expression?  Else end it. */
+static void exprs_room(struct exprs *x, size_t len)
+{
+	if (x->buf.len > x->start && x->buf.len - x->start + len > CEL_BUDGET)
+		exprs_end(x);
+}
+
+/* Whether one origin of p fits an expression; an error if not. */
+static bool fits(const struct policy *p, size_t len, struct strbuf *err)
+{
+	if (len <= CEL_BUDGET / 4)
+		return true;
+	sb_printf(err, "policy \"%s\": an origin is too long for a Caddy expression", p->name);
+	return false;
+}
+
+/* The exact origins (sorted, without duplicates) as "ORIGIN in [...]" terms. */
+static bool exact_terms(struct exprs *x, const char **exact, size_t n, const struct policy *p,
+			struct strbuf *err)
+{
+	bool open = false;
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(exact[i - 1], exact[i]) == 0)
+			continue;
+		size_t len = strlen(exact[i]);
+		if (!fits(p, len, err))
+			return false;
+		if (open && x->buf.len - x->start + len + 4 > CEL_BUDGET) {
+			sb_putc(&x->buf, ']');
+			exprs_end(x);
+			open = false;
+		}
+		if (!open) {
+			exprs_room(x, sizeof(ORIGIN_PH " in ['']") + len + 4);
+			if (x->buf.len > x->start)
+				sb_puts(&x->buf, " || ");
+			sb_puts(&x->buf, ORIGIN_PH " in ['");
+			open = true;
+		} else {
+			sb_puts(&x->buf, ", '");
+		}
+		sb_add(&x->buf, exact[i], len);
+		sb_putc(&x->buf, '\'');
+	}
+	if (open)
+		sb_putc(&x->buf, ']');
+	return true;
+}
+
+/* The patterns as "ORIGIN.matches(r'^(?:...|...)$')" terms. */
+static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf *err)
+{
+	struct strbuf re = STRBUF_INIT;
+	bool open = false, ok = false;
+	static const char head[] = ORIGIN_PH ".matches(r'^(?:", tail[] = ")$')";
+
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (p->origins[i].kind != ORIGIN_PATTERN)
 			continue;
-		if (!first)
-			sb_putc(re, '|');
-		first = false;
-		if (!origin_regex(re, &p->origins[i])) {
+		sb_reset(&re);
+		if (!origin_regex(&re, &p->origins[i])) {
 			sb_printf(err, "policy \"%s\": origin pattern \"%s\" has an unexpected form",
 				  p->name, p->origins[i].text);
-			return false;
+			goto out;
 		}
+		for (size_t k = 0; k < re.len; k++) {
+			char c = sb_str(&re)[k];
+			if (c < 0x20 || c > 0x7e || c == '\'' || c == '`') {
+				sb_printf(err, "policy \"%s\": an origin cannot be written safely "
+					  "in a Caddyfile", p->name);
+				goto out;
+			}
+		}
+		if (!fits(p, re.len, err))
+			goto out;
+		if (open && x->buf.len - x->start + re.len + sizeof(tail) > CEL_BUDGET) {
+			sb_puts(&x->buf, tail);
+			exprs_end(x);
+			open = false;
+		}
+		if (!open) {
+			exprs_room(x, sizeof(head) + re.len + sizeof(tail) + 4);
+			if (x->buf.len > x->start)
+				sb_puts(&x->buf, " || ");
+			sb_puts(&x->buf, head);
+			open = true;
+		} else {
+			sb_putc(&x->buf, '|');
+		}
+		sb_add(&x->buf, sb_str(&re), re.len);
 	}
-	sb_puts(re, ")$");
-	return true;
+	if (open)
+		sb_puts(&x->buf, tail);
+	ok = true;
+out:
+	sb_release(&re);
+	return ok;
+}
+
+/*
+ * The origin test of p: one or more CEL expressions, each ending in a NUL,
+ * one after the other in x->buf.  Exact origins sorted, so the output does
+ * not depend on their order; patterns in source order.
+ */
+static bool origin_exprs(struct exprs *x, const struct policy *p, struct strbuf *err)
+{
+	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
+	size_t nexact = 0;
+	bool ok = false;
+
+	for (size_t i = 0; i < p->norigins; i++) {
+		if (p->origins[i].kind == ORIGIN_PATTERN)
+			continue;
+		if (!cel_safe(p->origins[i].text)) {
+			sb_printf(err, "policy \"%s\": an origin cannot be written safely in a Caddyfile",
+				  p->name);
+			goto out;
+		}
+		exact[nexact++] = p->origins[i].text;
+	}
+	qsort(exact, nexact, sizeof(*exact), cmp_str);
+	if (!exact_terms(x, exact, nexact, p, err) || !pattern_terms(x, p, err))
+		goto out;
+	exprs_end(x);
+	ok = true;
+out:
+	free(exact);
+	return ok;
 }
 
 /* ---- the snippet ---- */
@@ -220,13 +313,8 @@ struct emitter {
 	struct strbuf *sb;
 	struct strbuf *err;
 	const struct policy *p;
-	const char *re;        /* the origin regex; NULL for origins * */
+	bool any;              /* origins *: no origin test */
 };
-
-static void indent(struct strbuf *sb, int depth)
-{
-	sb_repeat(sb, '\t', (size_t)depth);
-}
 
 /* A literal token, or an error naming what could not be written. */
 static bool put_token(struct emitter *e, const char *s, const char *what)
@@ -271,76 +359,39 @@ static bool put_list(struct emitter *e, const struct name_list *l, const char *w
 }
 
 /*
- * The origin test on its own line: allowed reads the variable that the
- * route's first handler sets when the origin regex matched (so the regex
- * runs once per request, however many matchers need it); otherwise the
- * non-empty test.
+ * The named matchers.  The origin test runs once per request, in the
+ * `vars` handlers that set cors-NAME-allowed; the matchers after it read
+ * that variable.
  */
-static void put_origin_test(struct emitter *e, int depth, bool allowed)
-{
-	indent(e->sb, depth);
-	if (allowed && e->re)
-		sb_printf(e->sb, "vars cors-%s-allowed 1\n", e->p->name);
-	else
-		sb_puts(e->sb, "header_regexp Origin .\n");
-}
-
-static void put_acrm_test(struct emitter *e, int depth)
-{
-	indent(e->sb, depth);
-	sb_puts(e->sb, "header_regexp Access-Control-Request-Method .\n");
-}
-
-/* Open "@cors-NAME.SUFFIX {". */
-static void open_matcher(struct emitter *e, const char *suffix)
-{
-	sb_printf(e->sb, "\t\t@cors-%s.%s {\n", e->p->name, suffix);
-}
-
 static void put_matchers(struct emitter *e)
 {
 	struct strbuf *sb = e->sb;
+	const char *name = e->p->name;
+	/* the origin test of a preflight: the variable, or (origins *) any Origin */
+	const char *origin_test = e->any ? "header_regexp Origin ." : NULL;
 
-	if (e->re) {
-		/* the one place the origin regex runs */
-		open_matcher(e, "origin");
-		sb_puts(sb, "\t\t\theader_regexp Origin ");
-		sb_puts(sb, e->re);      /* bare and safe: checked in put_policy */
-		sb_puts(sb, "\n\t\t}\n");
-	}
-
-	/* every preflight, answered here whatever the origin */
-	open_matcher(e, "preflight");
-	sb_puts(sb, "\t\t\tmethod OPTIONS\n");
-	put_origin_test(e, 3, false);
-	put_acrm_test(e, 3);
-	sb_puts(sb, "\t\t}\n");
-
-	if (e->re) {
-		open_matcher(e, "preflight-allowed");
-		sb_puts(sb, "\t\t\tmethod OPTIONS\n");
-		put_origin_test(e, 3, true);
-		put_acrm_test(e, 3);
-		sb_puts(sb, "\t\t}\n");
-	}
-
-	/* every other request from an allowed origin (any request for origins *) */
-	open_matcher(e, "actual");
-	if (e->re)
-		put_origin_test(e, 3, true);
-	sb_puts(sb, "\t\t\tnot {\n\t\t\t\tmethod OPTIONS\n");
-	if (!e->re)
-		put_origin_test(e, 4, false);
-	put_acrm_test(e, 4);
-	sb_puts(sb, "\t\t\t}\n\t\t}\n");
-
+	sb_printf(sb, "\t\t@cors-%s.preflight {\n"
+		      "\t\t\tmethod OPTIONS\n"
+		      "\t\t\theader_regexp Origin .\n"
+		      "\t\t\theader_regexp Access-Control-Request-Method .\n"
+		      "\t\t}\n", name);
+	if (!e->any)
+		sb_printf(sb, "\t\t@cors-%s.preflight-allowed {\n"
+			      "\t\t\tmethod OPTIONS\n"
+			      "\t\t\tvars cors-%s-allowed 1\n"
+			      "\t\t\theader_regexp Access-Control-Request-Method .\n"
+			      "\t\t}\n", name, name);
 	if (e->p->private_network) {
-		open_matcher(e, "private-network");
-		sb_puts(sb, "\t\t\tmethod OPTIONS\n");
-		put_origin_test(e, 3, true);
-		put_acrm_test(e, 3);
-		sb_puts(sb, "\t\t\theader Access-Control-Request-Private-Network true\n\t\t}\n");
+		sb_printf(sb, "\t\t@cors-%s.private-network {\n\t\t\tmethod OPTIONS\n", name);
+		if (origin_test)
+			sb_printf(sb, "\t\t\t%s\n", origin_test);
+		else
+			sb_printf(sb, "\t\t\tvars cors-%s-allowed 1\n", name);
+		sb_puts(sb, "\t\t\theader_regexp Access-Control-Request-Method .\n"
+			    "\t\t\theader Access-Control-Request-Private-Network true\n\t\t}\n");
 	}
+	if (!e->any)
+		sb_printf(sb, "\t\t@cors-%s.allowed vars cors-%s-allowed 1\n", name, name);
 }
 
 static void put_field(struct emitter *e, const char *name)
@@ -352,21 +403,28 @@ static void put_field(struct emitter *e, const char *name)
 static void put_origin_fields(struct emitter *e)
 {
 	put_field(e, "Access-Control-Allow-Origin");
-	sb_puts(e->sb, e->re ? "{http.request.header.Origin}\n" : "*\n");
+	sb_puts(e->sb, e->any ? "*\n" : ORIGIN_PH "\n");
 	if (e->p->credentials) {
 		put_field(e, "Access-Control-Allow-Credentials");
 		sb_puts(e->sb, "true\n");
 	}
 }
 
-/* The three header blocks; deferred ones end with "defer". */
-static bool put_header_blocks(struct emitter *e, bool deferred)
+/* "\t\theader @cors-NAME.SUFFIX {\n", or without a matcher for a NULL suffix. */
+static void open_header(struct emitter *e, const char *suffix)
+{
+	if (suffix)
+		sb_printf(e->sb, "\t\theader @cors-%s.%s {\n", e->p->name, suffix);
+	else
+		sb_puts(e->sb, "\t\theader {\n");
+}
+
+/* The preflight's header block and the 204: a preflight goes no further. */
+static bool put_preflight(struct emitter *e)
 {
 	const struct policy *p = e->p;
-	const char *end = deferred ? "\t\t\tdefer\n\t\t}\n" : "\t\t}\n";
 
-	sb_printf(e->sb, "\t\theader @cors-%s.%s {\n", p->name,
-		  e->re ? "preflight-allowed" : "preflight");
+	open_header(e, e->any ? "preflight" : "preflight-allowed");
 	put_origin_fields(e);
 	if (p->methods.set) {
 		put_field(e, "Access-Control-Allow-Methods");
@@ -384,24 +442,26 @@ static bool put_header_blocks(struct emitter *e, bool deferred)
 		put_field(e, "Access-Control-Max-Age");
 		sb_printf(e->sb, "%lu\n", p->max_age);
 	}
-	sb_puts(e->sb, end);
+	sb_puts(e->sb, "\t\t}\n");
+	if (p->private_network)
+		sb_printf(e->sb, "\t\theader @cors-%s.private-network "
+			  "Access-Control-Allow-Private-Network true\n", p->name);
+	sb_printf(e->sb, "\t\trespond @cors-%s.preflight 204\n", p->name);
+	return true;
+}
 
-	if (p->private_network) {
-		sb_printf(e->sb, "\t\theader @cors-%s.private-network {\n", p->name);
-		put_field(e, "Access-Control-Allow-Private-Network");
-		sb_puts(e->sb, "true\n");
-		sb_puts(e->sb, end);
-	}
-
-	sb_printf(e->sb, "\t\theader @cors-%s.actual {\n", p->name);
+/* The header block of every other request from an allowed origin. */
+static bool put_actual(struct emitter *e, bool deferred)
+{
+	open_header(e, e->any ? NULL : "allowed");
 	put_origin_fields(e);
-	if (p->expose_headers.set) {
+	if (e->p->expose_headers.set) {
 		put_field(e, "Access-Control-Expose-Headers");
-		if (!put_list(e, &p->expose_headers, "an expose-headers"))
+		if (!put_list(e, &e->p->expose_headers, "an expose-headers"))
 			return false;
 		sb_putc(e->sb, '\n');
 	}
-	sb_puts(e->sb, end);
+	sb_puts(e->sb, deferred ? "\t\t\tdefer\n\t\t}\n" : "\t\t}\n");
 	return true;
 }
 
@@ -416,37 +476,58 @@ static bool valid_name(const char *name)
 	return true;
 }
 
+/* The origin matchers and the vars handlers that record their verdict. */
+static bool put_origin_test(struct emitter *e)
+{
+	struct exprs cel = { STRBUF_INIT, 0, 0 };
+	const char *name = e->p->name;
+	bool ok = false;
+
+	if (!origin_exprs(&cel, e->p, e->err))
+		goto out;
+	size_t n = cel.n;
+	if (cel.buf.failed) {
+		sb_puts(e->err, "out of memory");
+		goto out;
+	}
+	sb_puts(e->sb, "\t\t# The origin test runs once, here: exact origins as a CEL list (a hash\n"
+		       "\t\t# set once compiled), patterns as RE2 regexes.\n");
+	const char *x = sb_str(&cel.buf);
+	for (size_t i = 0; i < n; i++, x += strlen(x) + 1) {
+		sb_printf(e->sb, "\t\t@cors-%s.origin", name);
+		if (i)
+			sb_printf(e->sb, "-%zu", i + 1);
+		sb_puts(e->sb, " expression ");
+		if (!caddy_token(e->sb, x, strlen(x), CADDY_EXPRESSION)) {
+			sb_printf(e->err, "policy \"%s\": an origin cannot be written safely in a "
+				  "Caddyfile", name);
+			goto out;
+		}
+		sb_putc(e->sb, '\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		sb_printf(e->sb, "\t\tvars @cors-%s.origin", name);
+		if (i)
+			sb_printf(e->sb, "-%zu", i + 1);
+		sb_printf(e->sb, " cors-%s-allowed 1\n", name);
+	}
+	ok = true;
+out:
+	sb_release(&cel.buf);
+	return ok;
+}
+
 static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf *err)
 {
-	struct strbuf re = STRBUF_INIT;
-	struct emitter e = { sb, err, p, NULL };
-	bool ok = false;
+	struct emitter e = { sb, err, p, p->any_origin };
 
 	if (!valid_name(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
 		return false;
 	}
-	if (!p->any_origin) {
-		if (p->norigins == 0) {
-			sb_printf(err, "policy \"%s\" has no origins", p->name);
-			return false;
-		}
-		if (!policy_regex(&re, p, err))
-			goto out;
-		if (re.failed) {
-			sb_puts(err, "out of memory");
-			goto out;
-		}
-		struct strbuf check = STRBUF_INIT;
-		bool safe = caddy_token(&check, sb_str(&re), re.len, CADDY_REGEX) &&
-			    check.len == re.len;    /* bare: a token exactly as built */
-		sb_release(&check);
-		if (!safe) {
-			sb_printf(err, "policy \"%s\": an origin cannot be written safely in a Caddyfile",
-				  p->name);
-			goto out;
-		}
-		e.re = sb_str(&re);
+	if (!p->any_origin && p->norigins == 0) {
+		sb_printf(err, "policy \"%s\" has no origins", p->name);
+		return false;
 	}
 
 	sb_printf(sb, "\n# Policy \"%s\", origins ", p->name);
@@ -455,26 +536,25 @@ static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf 
 	for (size_t i = 0; i < p->norigins; i++)
 		sb_printf(sb, "%s%s", i ? ", " : "", p->origins[i].text);
 	sb_printf(sb, ".\n(cors-%s) {\n\troute {\n", p->name);
+	if (!e.any && !put_origin_test(&e))
+		return false;
 	put_matchers(&e);
-	if (e.re)
-		sb_printf(sb, "\t\tvars @cors-%s.origin cors-%s-allowed 1\n", p->name, p->name);
-	sb_puts(sb, "\t\t# Set at once, for the error responses Caddy writes itself (they skip\n"
-		    "\t\t# deferred operations).\n");
-	if (!put_header_blocks(&e, false))
-		goto out;
-	if (e.re)
+	if (!e.any)
 		sb_puts(sb, "\t\theader +Vary Origin\n");
-	sb_puts(sb, "\t\t# When the response is written, after the application's headers:\n"
-		    "\t\t# deferred operations run last to first, so its Access-Control-*\n"
-		    "\t\t# headers are deleted first, then the policy's set again.\n");
-	if (!put_header_blocks(&e, true))
-		goto out;
-	sb_puts(sb, "\t\theader -Access-Control-*\n");
-	sb_printf(sb, "\t\trespond @cors-%s.preflight 204\n\t}\n}\n", p->name);
-	ok = true;
-out:
-	sb_release(&re);
-	return ok;
+	sb_puts(sb, "\t\t# A preflight is answered here and goes no further.\n");
+	if (!put_preflight(&e))
+		return false;
+	sb_puts(sb, "\t\t# Any other request: the policy's headers set at once, for the error\n"
+		    "\t\t# responses Caddy writes itself (they skip deferred operations)...\n");
+	if (!put_actual(&e, false))
+		return false;
+	sb_puts(sb, "\t\t# ...and again when the response is written, after the application's\n"
+		    "\t\t# headers: deferred operations run last to first, so its\n"
+		    "\t\t# Access-Control-* headers are deleted first, then the policy's set.\n");
+	if (!put_actual(&e, true))
+		return false;
+	sb_puts(sb, "\t\theader -Access-Control-*\n\t}\n}\n");
+	return true;
 }
 
 /* The input file name in a comment: printable ASCII, the rest as \xNN. */

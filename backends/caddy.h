@@ -13,13 +13,14 @@
 /* How caddy_token may write a value. */
 enum caddy_token_kind {
 	CADDY_LITERAL,   /* a value taken literally: '{' and '}' are refused */
-	CADDY_REGEX,     /* an RE2 pattern corsc built: braces are quantifiers */
+	CADDY_EXPRESSION, /* a CEL expression corsc built: braces are placeholders
+			     or regex quantifiers; in backticks when quoted */
 };
 
 /*
  * Append s (len bytes) to sb as one Caddyfile token that Caddy reads back
  * as exactly those bytes: bare when that is safe, else in double quotes, else
- * in backticks.  Returns false, writing nothing, for what no token can carry
+ * in backticks (an expression: in backticks first).  Returns false, writing nothing, for what no token can carry
  * safely: control bytes, bytes above 0x7e, '{' or '}' in a literal (Caddy
  * expands placeholders at run time), "{$" (an environment variable when the
  * file is read), or a value holding a backtick and also '"' or '\'.

@@ -66,14 +66,22 @@ static void test_token_refused(void)
 	CU_ASSERT_PTR_NULL(got);
 }
 
-static void test_token_regex(void)
+static void test_token_expression(void)
 {
-	char *got = token("^[a-z]{1,63}$", 13, CADDY_REGEX);
+	const char *x = "{h.Origin} in ['a', 'b'] || {h.Origin}.matches(r'^[a-z]{1,63}\\.x$')";
+	char *got = token(x, strlen(x), CADDY_EXPRESSION);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-	CU_ASSERT_STRING_EQUAL(got, "^[a-z]{1,63}$");
+	CU_ASSERT_EQUAL(got[0], '`');                /* raw: backslashes stay as they are */
+	CU_ASSERT_EQUAL(strncmp(got + 1, x, strlen(x)), 0);
+	CU_ASSERT_STRING_EQUAL(got + 1 + strlen(x), "`");
 	free(got);
-	CU_ASSERT_PTR_NULL(token("x{$HOME}", 8, CADDY_REGEX));   /* environment variable */
-	CU_ASSERT_PTR_NULL(token("a b\n", 4, CADDY_REGEX));
+	got = token("{h.Origin}", 10, CADDY_EXPRESSION);   /* '{' first would open a block */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got, "`{h.Origin}`");
+	free(got);
+	CU_ASSERT_PTR_NULL(token("x{$HOME}", 8, CADDY_EXPRESSION));   /* environment variable */
+	CU_ASSERT_PTR_NULL(token("a b\n", 4, CADDY_EXPRESSION));
+	CU_ASSERT_PTR_NULL(token("'`' \\", 5, CADDY_EXPRESSION));   /* a backtick and a backslash */
 }
 
 /* ---- hand-built policies ---- */
@@ -95,10 +103,14 @@ static struct policy *add_policy(struct fixture *f, const char *name)
 static void add_origin(struct fixture *f, struct policy *p, enum origin_kind kind,
 		       const char *text, enum origin_wild wild, bool port_any)
 {
-	struct origin *o = arena_alloc(f->a, (p->norigins + 1) * sizeof(*o));
-	if (p->norigins)
-		memcpy(o, p->origins, p->norigins * sizeof(*o));
-	o[p->norigins] = (struct origin){ .kind = kind, .text = arena_strdup(f->a, text),
+	struct origin *o = p->origins;
+	size_t n = p->norigins;
+	if ((n & (n - 1)) == 0) {      /* full at 0, 1, 2, 4, ...: double */
+		o = arena_alloc(f->a, (n ? 2 * n : 1) * sizeof(*o));
+		if (n)
+			memcpy(o, p->origins, n * sizeof(*o));
+	}
+	o[n] = (struct origin){ .kind = kind, .text = arena_strdup(f->a, text),
 					  .wild = wild, .port = -1, .port_any = port_any };
 	p->origins = o;
 	p->norigins++;
@@ -192,7 +204,7 @@ static void test_header_comment(void)
 	arena_free(f.a);
 }
 
-static void test_origin_regex(void)
+static void test_origin_test(void)
 {
 	struct fixture f;
 	fixture_init(&f);
@@ -200,17 +212,80 @@ static void test_origin_regex(void)
 	struct strbuf err = STRBUF_INIT;
 	char *out = emit(&f, "api.cors", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	/* exact origins first, as a trie; then the patterns in source order */
-	const char *re = "header_regexp Origin ^(?:(?:https://app\\.example\\.com|null)"
-			 "|https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com"
-			 "|https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com"
-			 "|http://localhost(?::[0-9]{1,5})?"
-			 "|http://\\[::1\\](?::[0-9]{1,5})?"
-			 ")$\n";
-	CU_ASSERT_EQUAL(count(out, re), 1);   /* once: @cors-api.origin sets a variable */
+	/* exact origins sorted in a CEL list, then the patterns, in source order */
+	const char *x = "\t\t@cors-api.origin expression `{http.request.header.Origin} in "
+			"['https://app.example.com', 'null'] || {http.request.header.Origin}.matches("
+			"r'^(?:https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com"
+			"|https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com"
+			"|http://localhost(?::[0-9]{1,5})?"
+			"|http://\\[::1\\](?::[0-9]{1,5})?"
+			")$')`\n";
+	CU_ASSERT_EQUAL(count(out, x), 1);   /* once: its vars handler records the verdict */
+	CU_ASSERT_EQUAL(count(out, " expression "), 1);
 	CU_ASSERT_EQUAL(count(out, "\t\tvars @cors-api.origin cors-api-allowed 1\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\t\tvars cors-api-allowed 1\n"), 2);   /* preflight-allowed, actual */
+	CU_ASSERT_EQUAL(count(out, "\t\t\tvars cors-api-allowed 1\n"), 1);   /* preflight-allowed */
+	CU_ASSERT_EQUAL(count(out, "\t\t@cors-api.allowed vars cors-api-allowed 1\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "header_regexp Origin .\n"), 1);
+	free(out);
+	sb_release(&err);
+	arena_free(f.a);
+}
+
+/* Many exact origins: CEL expressions of at most ~80 KB, each origin in one. */
+static void test_origin_parts(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	struct policy *p = add_policy(&f, "big");
+	char o[64];
+	for (int i = 0; i < 6000; i++) {
+		snprintf(o, sizeof(o), "https://app%d.tenant.example.com", i);
+		add_origin(&f, p, ORIGIN_EXACT, o, WILD_NONE, false);
+	}
+	add_origin(&f, p, ORIGIN_EXACT, "https://app1.tenant.example.com", WILD_NONE, false);
+	add_origin(&f, p, ORIGIN_PATTERN, "https://*.x.example.com", WILD_ONE, false);
+	struct strbuf err = STRBUF_INIT;
+	char *out = emit(&f, "big.cors", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	size_t parts = count(out, " expression `");
+	CU_ASSERT(parts >= 3 && parts <= 4);
+	CU_ASSERT_EQUAL(count(out, "\t\t@cors-big.origin expression `"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\t@cors-big.origin-2 expression `"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\tvars @cors-big.origin-2 cors-big-allowed 1\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "vars @cors-big.origin"), parts);
+	CU_ASSERT_EQUAL(count(out, "'https://app1.tenant.example.com'"), 1);  /* duplicate dropped */
+	CU_ASSERT_EQUAL(count(out, "'https://app5999.tenant.example.com'"), 1);
+	CU_ASSERT_EQUAL(count(out, ".matches(r'"), 1);
+	/* each expression fits Caddy's limit of 100,000 code points, with room to spare */
+	for (const char *l = strstr(out, " expression `"); l; l = strstr(l + 1, " expression `")) {
+		const char *end = strchr(l, '\n');
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT((size_t)(end - l) < 90000);
+	}
+	/* the patterns go with the last part */
+	const char *last = out;
+	for (const char *l = out; (l = strstr(l, " expression `")) != NULL; l++)
+		last = l;
+	CU_ASSERT_PTR_NOT_NULL(strstr(last, ".matches(r'^(?:https://[a-z0-9_-]{1,63}\\.x\\.example\\.com)$')`\n"));
+	free(out);
+	sb_release(&err);
+	arena_free(f.a);
+
+	/* many patterns: several regexes, each whole */
+	fixture_init(&f);
+	p = add_policy(&f, "pat");
+	for (int i = 0; i < 4000; i++) {
+		snprintf(o, sizeof(o), "https://*.t%d.example.com", i);
+		add_origin(&f, p, ORIGIN_PATTERN, o, WILD_ONE, false);
+	}
+	out = emit(&f, "pat.cors", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	parts = count(out, " expression `");
+	CU_ASSERT(parts >= 2);
+	CU_ASSERT_EQUAL(count(out, ".matches(r'^(?:"), parts);
+	CU_ASSERT_EQUAL(count(out, ")$')`\n"), parts);
+	CU_ASSERT_EQUAL(count(out, " in ['"), 0);
+	CU_ASSERT_EQUAL(count(out, "|https://[a-z0-9_-]{1,63}\\.t3999\\.example\\.com)$')`\n"), 1);
 	free(out);
 	sb_release(&err);
 	arena_free(f.a);
@@ -225,32 +300,38 @@ static void test_structure(void)
 	char *out = emit(&f, "api.cors", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n(cors-api) {\n\troute {\n\t\t@cors-api.origin {\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n(cors-api) {\n\troute {\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-api.preflight {\n\t\t\tmethod OPTIONS\n"));
-	/* each header block twice: at once, then deferred */
-	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.preflight-allowed {\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.actual {\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "\t\t\tdefer\n"), 2);
+	/* the preflight block once; the other block twice: at once, then deferred */
+	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.preflight-allowed {\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.allowed {\n"), 2);
+	CU_ASSERT_EQUAL(count(out, "\t\t\tdefer\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "\t\theader +Vary Origin\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Origin {http.request.header.Origin}\n"), 4);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Credentials true\n"), 4);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Methods \"GET, POST, DELETE\"\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Headers \"Content-Type, Authorization\"\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Max-Age 600\n"), 2);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Origin {http.request.header.Origin}\n"), 3);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Credentials true\n"), 3);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Methods \"GET, POST, DELETE\"\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Headers \"Content-Type, Authorization\"\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Max-Age 600\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Expose-Headers X-Request-ID\n"), 2);
 	CU_ASSERT_EQUAL(count(out, "Private-Network"), 0);
 
-	/* the delete is the last header directive (it runs first), then the 204 */
-	const char *last_defer = strstr(out, "\t\t\tdefer\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(last_defer);
-	last_defer = strstr(last_defer + 1, "\t\t\tdefer\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(last_defer);
+	/*
+	 * In route order: the origin test, Vary, the preflight's block and its
+	 * 204, the other block at once, deferred, and the delete last (it runs
+	 * first when the response is written).
+	 */
+	const char *vars = strstr(out, "\t\tvars @cors-api.origin ");
+	const char *vary = strstr(out, "\t\theader +Vary Origin\n");
+	const char *pre = strstr(out, "\t\theader @cors-api.preflight-allowed {\n");
+	const char *resp = strstr(out, "\t\trespond @cors-api.preflight 204\n");
+	const char *now = strstr(out, "\t\theader @cors-api.allowed {\n");
+	const char *later = now ? strstr(now + 1, "\t\theader @cors-api.allowed {\n") : NULL;
+	const char *def = strstr(out, "\t\t\tdefer\n");
 	const char *del = strstr(out, "\t\theader -Access-Control-*\n");
-	const char *resp = strstr(out, "\t\trespond @cors-api.preflight 204\n\t}\n}\n");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(del);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
-	CU_ASSERT(last_defer < del && del < resp);
-	CU_ASSERT_STRING_EQUAL(resp, "\t\trespond @cors-api.preflight 204\n\t}\n}\n");
+	CU_ASSERT_FATAL(vars && vary && pre && resp && now && later && def && del);
+	CU_ASSERT(vars < vary && vary < pre && pre < resp && resp < now && now < later &&
+		  later < def && def < del);
+	CU_ASSERT_STRING_EQUAL(del, "\t\theader -Access-Control-*\n\t}\n}\n");
 
 	/* deterministic */
 	char *again = emit(&f, "api.cors", &err);
@@ -275,21 +356,21 @@ static void test_any_origin(void)
 	char *out = emit(&f, "assets.cors", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_EQUAL(count(out, "Vary"), 0);
+	CU_ASSERT_EQUAL(count(out, "expression"), 0);
+	CU_ASSERT_EQUAL(count(out, "vars"), 0);
 	CU_ASSERT_EQUAL(count(out, "preflight-allowed"), 0);
 	CU_ASSERT_EQUAL(count(out, "{http.request.header.Origin}"), 0);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Origin *\n"), 4);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Origin *\n"), 3);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Expose-Headers *\n"), 2);
 	CU_ASSERT_EQUAL(count(out, "Credentials"), 0);
 	CU_ASSERT_EQUAL(count(out, "Max-Age"), 0);
 	CU_ASSERT_EQUAL(count(out, "Allow-Headers"), 0);
-	/* the actual matcher is "not a preflight" */
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-assets.actual {\n\t\t\tnot {\n"
-					   "\t\t\t\tmethod OPTIONS\n"
-					   "\t\t\t\theader_regexp Origin .\n"
-					   "\t\t\t\theader_regexp Access-Control-Request-Method .\n"
-					   "\t\t\t}\n\t\t}\n"));
+	/* after the preflight's 204, every request is another request: no matcher */
+	CU_ASSERT_EQUAL(count(out, "\t\theader {\n"), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\theader @cors-assets.preflight {\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "respond @cors-assets.preflight 204\n"));
+	const char *resp = strstr(out, "respond @cors-assets.preflight 204\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
+	CU_ASSERT(resp < strstr(out, "\t\theader {\n"));
 	free(out);
 	sb_release(&err);
 	arena_free(f.a);
@@ -317,9 +398,10 @@ static void test_private_network_and_lists(void)
 					   "\t\t\tvars cors-dev_1-allowed 1\n"
 					   "\t\t\theader_regexp Access-Control-Request-Method .\n"
 					   "\t\t\theader Access-Control-Request-Private-Network true\n"));
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Private-Network true\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Methods *\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Headers \"*, Authorization\"\n"), 2);
+	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-dev_1.private-network "
+				   "Access-Control-Allow-Private-Network true\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Methods *\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Headers \"*, Authorization\"\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Expose-Headers \"X`Odd, A|B\"\n"), 2);
 	CU_ASSERT_EQUAL(count(out, "Credentials"), 0);
 	/* both snippets, in order; second has no methods line */
@@ -415,9 +497,10 @@ void register_caddy(void)
 	static const struct test_case cases[] = {
 		{ "token: bare and quoted", test_token_bare_and_quoted },
 		{ "token: refused", test_token_refused },
-		{ "token: regex", test_token_regex },
+		{ "token: expression", test_token_expression },
 		{ "header comment", test_header_comment },
-		{ "origin regex", test_origin_regex },
+		{ "origin test: CEL list and patterns", test_origin_test },
+		{ "origin test in parts", test_origin_parts },
 		{ "snippet structure", test_structure },
 		{ "origins *", test_any_origin },
 		{ "private network, odd names, two policies", test_private_network_and_lists },

@@ -7,7 +7,11 @@ patterns (one policy), and with the hand-written single-alternation regex
 users write instead, for 1,000 and 10,000 origins.  Every variant runs at
 once on its own loopback port; wrk measures them in turn, interleaved, for
 a few rounds, and the table gives medians and the ratio to the baseline of
-the same round.  A benchmark, not a test: nothing here passes or fails.
+the same round.  With two CPUs or more, the servers run on the last one and
+wrk on the others (taskset), so that a server, not the client, is what runs
+out of CPU; and the server's own CPU time per request (from /proc, over its
+process group) gives a second ratio that the client cannot cap.  A
+benchmark, not a test: nothing here passes or fails.
 
 usage: bench_runtime.py CORSC [nginx|apache|caddy]...
 env:   BENCH_ROUNDS (3), BENCH_SECONDS (2), BENCH_CONNECTIONS (20)
@@ -262,16 +266,51 @@ def lua_script(path, method, origin, preflight):
             f.write('wrk.headers["Access-Control-Request-Method"] = "PUT"\n')
 
 
-def wrk(url, script):
-    p = subprocess.run(["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % SECONDS, "-s", script, url],
+def pinning():
+    """(server CPU list, client CPU list) for taskset, or None on one CPU."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or not shutil.which("taskset"):
+        return None
+    return str(cpus[-1]), ",".join(str(c) for c in cpus[:-1])
+
+
+PIN = None
+
+
+def pinned(argv, side):
+    return argv if PIN is None else ["taskset", "-c", PIN[side]] + argv
+
+
+def group_cpu(pgid):
+    """CPU ticks (user + system) of every process in group pgid."""
+    total = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                t = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(t[2]) == pgid:          # fields after ')': state ppid pgrp ...
+            total += int(t[11]) + int(t[12])
+    return total
+
+
+def wrk(url, script, pgid):
+    """(requests/s, server CPU ticks per request)."""
+    c0 = group_cpu(pgid)
+    p = subprocess.run(pinned(["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % SECONDS, "-s", script, url], 1),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    c1 = group_cpu(pgid)
     m = re.search(r"Requests/sec:\s+([0-9.]+)", p.stdout)
     if p.returncode != 0 or not m:
         sys.exit("wrk failed on %s:\n%s" % (url, p.stdout))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", p.stdout)
     if bad:
         sys.exit("wrk got %s error responses from %s" % (bad.group(1), url))
-    return float(m.group(1))
+    n = int(re.search(r"(\d+) requests in", p.stdout).group(1))
+    return float(m.group(1)), (c1 - c0) / max(n, 1)
 
 
 def probe(url, origin, preflight):
@@ -290,6 +329,8 @@ def main():
     procs = Procs()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda s, f: sys.exit(128 + s))
+    global PIN
+    PIN = pinning()
     tmp = tempfile.mkdtemp(prefix="corsc-bench.")
     os.chmod(tmp, 0o755)
     try:
@@ -327,12 +368,12 @@ def run(corsc, servers, procs, tmp):
             port = free_port()
             argv, env, note = CONF[server](d, port, v)
             log = os.path.join(d, "server.out")
-            p = procs.start(argv, log, env)
+            p = procs.start(pinned(argv, 0), log, env)
             wait_port(port, p, log)
-            started.append((name, note, "http://127.0.0.1:%d/ok.txt" % port))
+            started.append((name, note, "http://127.0.0.1:%d/ok.txt" % port, p.pid))
         # The allowed origin: an exact one from the middle of the variant's list
         # (a linear matcher must not be favoured by an early hit).
-        for i, (name, note, url) in enumerate(started):
+        for i, (name, note, url, _) in enumerate(started):
             n = int(name.split()[-1]) if name != "baseline" else SIZES[-1]
             allowed = "https://app%d.p0.example.com" % (n // 2)
             sc = {}
@@ -352,16 +393,18 @@ def run(corsc, servers, procs, tmp):
                 sys.exit("%s %s: a disallowed origin was allowed" % (server, name))
             if not probe(url, allowed, True).startswith("HTTP/1.1 204"):
                 sys.exit("%s %s: the preflight was not answered 204" % (server, name))
-        res = {(name, k): [] for name, _, _ in started for k in KINDS}
+        res = {(name, k): [] for name, _, _, _ in started for k in KINDS}
         print("%s: %d variants, %d rounds of %d s per figure..." % (server, len(started), ROUNDS, SECONDS),
               file=sys.stderr, flush=True)
         for r in range(ROUNDS):
             for k in KINDS:
                 # rotate the order each round so no variant always runs first
                 order = started[r % len(started):] + started[:r % len(started)]
-                got = {name: wrk(url, scripts[name][k]) for name, _, url in order}
-                for name, _, _ in started:
-                    res[(name, k)].append((got[name], got[name] / got["baseline"]))
+                got = {name: wrk(url, scripts[name][k], pgid) for name, _, url, pgid in order}
+                base = got["baseline"]
+                for name, _, _, _ in started:
+                    rps, cpu = got[name]
+                    res[(name, k)].append((rps, rps / base[0], base[1] / cpu if cpu else 0.0))
         procs.stop_all()
         TABLES.append((server, started, res))
     report()
@@ -373,18 +416,20 @@ TABLES = []
 def report():
     for server, started, res in TABLES:
         print()
-        print("Run time: %s, requests/s (median of %d rounds of %d s, wrk -t1 -c%d), "
-              "ratio = to the baseline of the same round (median)" % (server, ROUNDS, SECONDS, CONNS))
-        hdr = "%-18s %-14s" % ("variant", "note")
+        print("Run time: %s, requests/s (median of %d rounds of %d s, wrk -t1 -c%d); ratio = "
+              "requests/s to the baseline's, cpu = the baseline's server CPU per request to the "
+              "variant's (medians of per-round ratios)" % (server, ROUNDS, SECONDS, CONNS))
+        hdr = "%-18s %-10s" % ("variant", "note")
         for k in KINDS:
-            hdr += " %10s %6s" % (k, "ratio")
+            hdr += " %10s %5s %5s" % (k, "ratio", "cpu")
         print(hdr)
-        for name, note, _ in started:
-            line = "%-18s %-14s" % (name, note or "-")
+        for name, note, _, _ in started:
+            line = "%-18s %-10s" % (name, note or "-")
             for k in KINDS:
                 v = res[(name, k)]
-                line += " %10.0f %6.2f" % (statistics.median(x[0] for x in v),
-                                           statistics.median(x[1] for x in v))
+                line += " %10.0f %5.2f %5.2f" % (statistics.median(x[0] for x in v),
+                                                 statistics.median(x[1] for x in v),
+                                                 statistics.median(x[2] for x in v))
             print(line)
     print()
     print("Origins: corsc N = N exact origins + %d patterns, one policy; hand-written N = the same "
@@ -392,7 +437,8 @@ def report():
           "ifs where one would exceed nginx's ~4 KB parameter limit; Apache: SetEnvIf Origin; "
           "Caddy: header_regexp).  allowed = GET with an allowed exact origin, disallowed = GET "
           "with an unknown origin (a near miss: app<N/2>.p0.example.net), preflight = OPTIONS with an allowed origin and "
-          "Access-Control-Request-Method." % PATTERNS)
+          "Access-Control-Request-Method.  %s" % (PATTERNS, "Servers pinned to CPU %s, wrk to CPU %s."
+                                                   % PIN if PIN else "Not pinned (one CPU)."))
 
 
 if __name__ == "__main__":

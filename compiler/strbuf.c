@@ -2,6 +2,7 @@
  * strbuf.c - growable strings with a sticky allocation error.
  */
 #include "strbuf.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ static bool sb_reserve(struct strbuf *sb, size_t extra)
 		sb->failed = true;
 		return false;
 	}
+	if (cap >= (4u << 20))
+		advise_huge(p + sb->len, cap - sb->len);   /* the part not written yet */
 	sb->buf = p;
 	sb->cap = cap;
 	return true;

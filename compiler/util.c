@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 _Noreturn void die_oom(void)
 {
@@ -71,6 +72,27 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t elem)
 	*cap = c;
 }
 
+/*
+ * Where the kernel offers transparent huge pages on request (Linux with THP
+ * in "madvise" mode, Debian's default), ask for them in a large block not
+ * yet touched: one page fault per 2 MiB instead of 512.  On a large input
+ * the faults were a quarter of the compile time.  Only whole aligned 2 MiB
+ * pages inside [p, p + n) are advised; anything else is a no-op.
+ */
+void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t hi = ((uintptr_t)p + n) & ~(huge - 1);
+	if (lo < hi)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* ---- arena ---- */
 
 struct arena_block {
@@ -81,8 +103,11 @@ struct arena_block {
 
 struct arena {
 	struct arena_block *head;
-	size_t next_size;      /* the size of the next block: 64 KiB, doubling to 4 MiB */
+	size_t next_size;      /* the size of the next block: 64 KiB, doubling to 8 MiB */
 };
+
+#define ARENA_MAX_BLOCK (8 * 1024 * 1024)
+#define ARENA_HUGE (4 * 1024 * 1024)  /* a block this large asks for huge pages */
 
 struct arena *arena_new(void)
 {
@@ -112,11 +137,13 @@ void *arena_alloc(struct arena *a, size_t n)
 		if (a->next_size == 0)
 			a->next_size = 64 * 1024;
 		size_t size = n > a->next_size ? n : a->next_size;
-		if (a->next_size < 4 * 1024 * 1024)
+		if (a->next_size < ARENA_MAX_BLOCK)
 			a->next_size *= 2;
 		/* calloc: a fresh block is zero already (and a large one is
 		 * mapped zero pages, no memset), so allocations need none */
 		b = xcalloc(1, sizeof(*b) + size);
+		if (size >= ARENA_HUGE)
+			advise_huge(b->data, size);
 		b->size = size;
 		b->used = 0;
 		b->next = a->head;

@@ -21,6 +21,8 @@ char *xstrndup(const char *s, size_t n);
 /* Grow *p (an array of *cap elements of size elem) so it holds need elements. */
 void xgrow(void *pp, size_t *cap, size_t need, size_t elem);
 _Noreturn void die_oom(void);
+/* Ask for transparent huge pages in [p, p + n), memory not touched yet. */
+void advise_huge(void *p, size_t n);
 
 /*
  * An arena: many allocations, one free.  Everything the front ends, the

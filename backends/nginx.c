@@ -103,6 +103,7 @@ static void put_regex_literal(struct strbuf *sb, const char *s)
 #define NGX_DEFAULT_MAX 2048
 #define NGX_DEFAULT_BUCKET 64      /* ngx_cacheline_size on x86-64 and arm64 */
 #define NGX_BUCKET_LIMIT 8192
+#define SEARCH_TRIES 64
 
 static size_t elt_size(size_t keylen)
 {
@@ -162,8 +163,12 @@ static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t buck
 	 * [start, max] that fits proves nginx will find one.  Searching down
 	 * from max finds such a size in a few tries (a large table rarely
 	 * overflows a bucket), where searching up from start may try thousands.
+	 * When corsc picks the sizes itself (not nginx_rule), a bucket that
+	 * finds none in SEARCH_TRIES sizes is given up for a larger one: with
+	 * room for one key a bucket, thousands of keys collide at every size.
 	 */
-	for (size_t size = max; size >= start && size > 0; size--)
+	size_t tries = nginx_rule ? SIZE_MAX : SEARCH_TRIES;
+	for (size_t size = max; size >= start && size > 0 && tries > 0; size--, tries--)
 		if (fits_size(hash, elt, n, size, bucket, load)) {
 			found = size;
 			break;

@@ -4,6 +4,7 @@
  * removed again if anything fails.  Termination signals wait until the set
  * is written or cleaned up, so an interrupted build leaves no temporary file.
  */
+#define _GNU_SOURCE      /* sync_file_range, where glibc has it */
 #include "output.h"
 #include "util.h"
 
@@ -113,18 +114,37 @@ bool output_write(const char *dir, const struct out_set *set, char *err, size_t 
 			break;
 		}
 		pend[i].tmp = tmp;
-		if (!write_all(fd, f->data, f->len) || fchmod(fd, 0666 & ~mask) != 0 ||
-		    fsync(fd) != 0) {
+		if (!write_all(fd, f->data, f->len) || fchmod(fd, 0666 & ~mask) != 0) {
 			snprintf(err, errlen, "cannot write '%s': %s", final, strerror(errno));
 			close(fd);
 			ok = false;
 			break;
 		}
+#ifdef SYNC_FILE_RANGE_WRITE
+		/* start writing it out now; the fsync below waits for all at once */
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 		if (close(fd) != 0) {
 			snprintf(err, errlen, "cannot write '%s': %s", final, strerror(errno));
 			ok = false;
 			break;
 		}
+	}
+
+	/*
+	 * Every file on disk before any is renamed.  One fsync a file, once all
+	 * are written: the first commits the journal for the lot, and the
+	 * others find their data written already (with 200 files, per-file
+	 * write-then-fsync spent most of the run waiting).
+	 */
+	for (size_t i = 0; i < set->n && ok; i++) {
+		int fd = open(pend[i].tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0) {
+			snprintf(err, errlen, "cannot write '%s': %s", pend[i].final, strerror(errno));
+			ok = false;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 
 	for (size_t i = 0; i < set->n && ok; i++) {

@@ -14,7 +14,7 @@ process group) gives a second ratio that the client cannot cap.  A
 benchmark, not a test: nothing here passes or fails.
 
 usage: bench_runtime.py CORSC [nginx|apache|caddy]...
-env:   BENCH_ROUNDS (3), BENCH_SECONDS (2), BENCH_CONNECTIONS (20)
+env:   BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_CONNECTIONS (20)
 """
 import os
 import re
@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from gen_policies import origins_for  # noqa: E402
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
 CONNS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 SIZES = (10, 1000, 10000)

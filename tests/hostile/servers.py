@@ -110,12 +110,7 @@ def main():
     finally:
         procs.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
-    if failed:
-        return 1
-    if missing:
-        log("skipped: %s not installed (the other servers passed)" % ", ".join(missing))
-        return 77
-    return 0
+    return harness.exit_status(failed, missing)
 
 
 if __name__ == "__main__":

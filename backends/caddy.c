@@ -193,45 +193,56 @@ static bool fits(const struct policy *p, size_t len, struct strbuf *err)
 	return false;
 }
 
+/*
+ * One item of a term HEAD item SEP item ... TAIL: a new term (after " || ",
+ * or in a new expression) when the open one would pass the budget.
+ */
+static void term_item(struct exprs *x, bool *open, const char *head, const char *sep,
+		      const char *tail, const char *s, size_t len)
+{
+	if (*open && x->buf.len - x->start + strlen(sep) + len + strlen(tail) > CEL_BUDGET) {
+		sb_puts(&x->buf, tail);
+		exprs_end(x);
+		*open = false;
+	}
+	if (!*open) {
+		exprs_room(x, strlen(head) + len + strlen(tail) + 4);
+		if (x->buf.len > x->start)
+			sb_puts(&x->buf, " || ");
+		sb_puts(&x->buf, head);
+		*open = true;
+	} else {
+		sb_puts(&x->buf, sep);
+	}
+	sb_add(&x->buf, s, len);
+}
+
 /* The exact origins (sorted, without duplicates) as "ORIGIN in [...]" terms. */
 static bool exact_terms(struct exprs *x, const char **exact, size_t n, const struct policy *p,
 			struct strbuf *err)
 {
+	static const char head[] = ORIGIN_PH " in ['", sep[] = "', '", tail[] = "']";
 	bool open = false;
+
 	for (size_t i = 0; i < n; i++) {
 		if (i && strcmp(exact[i - 1], exact[i]) == 0)
 			continue;
 		size_t len = strlen(exact[i]);
 		if (!fits(p, len, err))
 			return false;
-		if (open && x->buf.len - x->start + len + 4 > CEL_BUDGET) {
-			sb_putc(&x->buf, ']');
-			exprs_end(x);
-			open = false;
-		}
-		if (!open) {
-			exprs_room(x, sizeof(ORIGIN_PH " in ['']") + len + 4);
-			if (x->buf.len > x->start)
-				sb_puts(&x->buf, " || ");
-			sb_puts(&x->buf, ORIGIN_PH " in ['");
-			open = true;
-		} else {
-			sb_puts(&x->buf, ", '");
-		}
-		sb_add(&x->buf, exact[i], len);
-		sb_putc(&x->buf, '\'');
+		term_item(x, &open, head, sep, tail, exact[i], len);
 	}
 	if (open)
-		sb_putc(&x->buf, ']');
+		sb_puts(&x->buf, tail);
 	return true;
 }
 
 /* The patterns as "ORIGIN.matches(r'^(?:...|...)$')" terms. */
 static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf *err)
 {
+	static const char head[] = ORIGIN_PH ".matches(r'^(?:", tail[] = ")$')";
 	struct strbuf re = STRBUF_INIT;
 	bool open = false, ok = false;
-	static const char head[] = ORIGIN_PH ".matches(r'^(?:", tail[] = ")$')";
 
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (p->origins[i].kind != ORIGIN_PATTERN)
@@ -252,21 +263,7 @@ static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf
 		}
 		if (!fits(p, re.len, err))
 			goto out;
-		if (open && x->buf.len - x->start + re.len + sizeof(tail) > CEL_BUDGET) {
-			sb_puts(&x->buf, tail);
-			exprs_end(x);
-			open = false;
-		}
-		if (!open) {
-			exprs_room(x, sizeof(head) + re.len + sizeof(tail) + 4);
-			if (x->buf.len > x->start)
-				sb_puts(&x->buf, " || ");
-			sb_puts(&x->buf, head);
-			open = true;
-		} else {
-			sb_putc(&x->buf, '|');
-		}
-		sb_add(&x->buf, sb_str(&re), re.len);
+		term_item(x, &open, head, "|", tail, sb_str(&re), re.len);
 	}
 	if (open)
 		sb_puts(&x->buf, tail);
@@ -367,8 +364,6 @@ static void put_matchers(struct emitter *e)
 {
 	struct strbuf *sb = e->sb;
 	const char *name = e->p->name;
-	/* the origin test of a preflight: the variable, or (origins *) any Origin */
-	const char *origin_test = e->any ? "header_regexp Origin ." : NULL;
 
 	sb_printf(sb, "\t\t@cors-%s.preflight {\n"
 		      "\t\t\tmethod OPTIONS\n"
@@ -383,8 +378,8 @@ static void put_matchers(struct emitter *e)
 			      "\t\t}\n", name, name);
 	if (e->p->private_network) {
 		sb_printf(sb, "\t\t@cors-%s.private-network {\n\t\t\tmethod OPTIONS\n", name);
-		if (origin_test)
-			sb_printf(sb, "\t\t\t%s\n", origin_test);
+		if (e->any)     /* no origin test: any Origin */
+			sb_puts(sb, "\t\t\theader_regexp Origin .\n");
 		else
 			sb_printf(sb, "\t\t\tvars cors-%s-allowed 1\n", name);
 		sb_puts(sb, "\t\t\theader_regexp Access-Control-Request-Method .\n"

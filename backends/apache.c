@@ -19,6 +19,7 @@
  */
 #include "apache.h"
 #include "backend.h"
+#include "origin.h"
 #include "response.h"
 
 #include <stdio.h>
@@ -102,47 +103,13 @@ bool apache_expr_string(struct strbuf *sb, const char *origin, struct strbuf *er
 	return true;
 }
 
-/* Literal bytes [s, e) of an origin as a regex: metacharacters escaped. */
-static bool regex_literal(struct strbuf *sb, const char *origin, const char *s,
-			  const char *e, struct strbuf *err)
+bool apache_origin_regex(struct strbuf *sb, const struct origin *o, struct strbuf *err)
 {
-	for (const char *p = s; p < e; p++) {
-		if (!origin_char_ok((unsigned char)*p))
-			return refuse_origin(origin, (unsigned char)*p, err);
-		if (strchr(".[]+", *p))
-			sb_putc(sb, '\\');
-		sb_putc(sb, *p);
-	}
-	return true;
-}
-
-bool apache_origin_regex(struct strbuf *sb, const char *pattern, struct strbuf *err)
-{
-	const char *host = strstr(pattern, "://");
-	if (!host) {
-		sb_printf(err, "origin pattern \"%s\" has no scheme", pattern);
-		return false;
-	}
-	host += 3;
-	const char *end = pattern + strlen(pattern);
-	bool port_any = end - host >= 2 && strcmp(end - 2, ":*") == 0;
-	if (port_any)
-		end -= 2;
-
+	for (const char *p = o->text; *p; p++)
+		if (!origin_char_ok((unsigned char)*p) && !(*p == '*' && o->kind == ORIGIN_PATTERN))
+			return refuse_origin(o->text, (unsigned char)*p, err);
 	sb_puts(sb, "m#^");
-	if (!regex_literal(sb, pattern, pattern, host, err))
-		return false;
-	if (strncmp(host, "**.", 3) == 0) {
-		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
-		host += 3;
-	} else if (strncmp(host, "*.", 2) == 0) {
-		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
-		host += 2;
-	}
-	if (!regex_literal(sb, pattern, host, end, err))
-		return false;
-	if (port_any)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
+	origin_regex(sb, o, REGEX_PCRE);
 	sb_puts(sb, "$#");
 	return true;
 }
@@ -229,7 +196,7 @@ static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struc
 		if (o->kind != ORIGIN_PATTERN)
 			continue;
 		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ ");
-		if (!apache_origin_regex(sb, o->text, err))
+		if (!apache_origin_regex(sb, o, err))
 			return false;
 		sb_printf(sb, "\" CORSC_ORIGIN_%s\n", p->name);
 	}

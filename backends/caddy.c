@@ -5,6 +5,7 @@
  */
 #include "backend.h"
 #include "caddy.h"
+#include "origin.h"
 #include "response.h"
 
 #include <stdlib.h>
@@ -61,74 +62,6 @@ bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_
 	sb_putc(sb, q);
 	sb_add(sb, s, len);
 	sb_putc(sb, q);
-	return true;
-}
-
-/* ---- origin patterns as anchored RE2 ---- */
-
-#define LABEL "[a-z0-9_-]{1,63}"
-
-static void regex_literal(struct strbuf *sb, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (strchr("\\.+*?()|[]{}^$", s[i]))
-			sb_putc(sb, '\\');
-		sb_putc(sb, s[i]);
-	}
-}
-
-static bool has_prefix(const char *s, size_t len, const char *pre)
-{
-	size_t n = strlen(pre);
-	return len >= n && memcmp(s, pre, n) == 0;
-}
-
-/*
- * One alternative of the origin regex, from the canonical text and the
- * pattern's wildcard fields ("**.eu.example.com" after the scheme,
- * "localhost:*").  False if the text does not have the shape the
- * fields describe.
- */
-static bool origin_regex(struct strbuf *sb, const struct origin *o)
-{
-	const char *t = o->text;
-	size_t len = strlen(t);
-
-	if (o->kind != ORIGIN_PATTERN) {
-		regex_literal(sb, t, len);
-		return true;
-	}
-	const char *sep = strstr(t, "://");
-	if (!sep)
-		return false;
-	size_t head = (size_t)(sep - t) + 3;
-	regex_literal(sb, t, head);
-	t += head;
-	len -= head;
-	if (o->wild == WILD_ONE) {
-		if (!has_prefix(t, len, "*."))
-			return false;
-		sb_puts(sb, LABEL "\\.");
-		t += 2;
-		len -= 2;
-	} else if (o->wild == WILD_MULTI) {
-		if (!has_prefix(t, len, "**."))
-			return false;
-		sb_puts(sb, "(?:" LABEL "\\.)+");
-		t += 3;
-		len -= 3;
-	}
-	bool any_port = o->port_any;
-	if (any_port) {
-		if (len < 2 || memcmp(t + len - 2, ":*", 2) != 0)
-			return false;
-		len -= 2;
-	}
-	if (len == 0 || memchr(t, '*', len))
-		return false;
-	regex_literal(sb, t, len);
-	if (any_port)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
 	return true;
 }
 
@@ -249,11 +182,7 @@ static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf
 		if (p->origins[i].kind != ORIGIN_PATTERN)
 			continue;
 		sb_reset(&re);
-		if (!origin_regex(&re, &p->origins[i])) {
-			sb_printf(err, "policy \"%s\": origin pattern \"%s\" has an unexpected form",
-				  p->name, p->origins[i].text);
-			goto out;
-		}
+		origin_regex(&re, &p->origins[i], REGEX_RE2);
 		for (size_t k = 0; k < re.len; k++) {
 			char c = sb_str(&re)[k];
 			if (c < 0x20 || c > 0x7e || c == '\'' || c == '`') {

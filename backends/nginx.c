@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "origin.h"
 #include "response.h"
 
 /* nginx reads a parameter into a 4096-byte buffer; stay well below. */
@@ -85,16 +86,6 @@ static void put_comment_text(struct strbuf *sb, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		sb_putc(sb, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
-/* Append s to a PCRE pattern, every metacharacter escaped. */
-static void put_regex_literal(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\^$.|?*+()[]{}/#", *s))
-			sb_putc(sb, '\\');
-		sb_putc(sb, *s);
 	}
 }
 
@@ -358,22 +349,6 @@ static void put_value_ref(struct strbuf *sb, const char *var, size_t n)
 	sb_putc(sb, '"');
 }
 
-/* The PCRE for a pattern origin (SPEC section 3 and README), without anchors. */
-static void put_pattern_regex(struct strbuf *sb, const struct origin *o)
-{
-	put_regex_literal(sb, o->scheme);
-	sb_puts(sb, "://");
-	if (o->wild == WILD_ONE)
-		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
-	else if (o->wild == WILD_MULTI)
-		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
-	put_regex_literal(sb, o->host);
-	if (o->port_any)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
-	else if (o->port >= 0)
-		sb_printf(sb, ":%d", o->port);
-}
-
 static bool has_upper(const char *s)
 {
 	for (; *s; s++)
@@ -440,10 +415,7 @@ static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct p
 			continue;
 		sb_reset(&re);
 		sb_puts(&re, "~^(");
-		if (o->kind == ORIGIN_PATTERN)
-			put_pattern_regex(&re, o);
-		else
-			put_regex_literal(&re, o->text);
+		origin_regex(&re, o, REGEX_PCRE);
 		sb_puts(&re, ")");
 		sb_puts(&re, tail);
 		if (re.failed)

@@ -366,7 +366,7 @@ def main():
             log("%-6s %d browser scenarios: %d mismatches" % (server, len(scen), len(bad.get(server, []))))
         log("e2e-browser: %d scenarios x %d servers, %d mismatches, %.1fs"
             % (len(scen), len(servers), nbad, time.time() - t0))
-        return harness.exit_status(nbad, missing)
+        return harness.exit_status(nbad, missing, bool(servers))
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

@@ -120,6 +120,41 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 }
 
 /*
+ * An IPv6 address as a browser serializes it (WHATWG URL, "IPv6 serializer"):
+ * eight pieces in lower-case hex without leading zeros, the first longest
+ * run of two or more zero pieces written "::", and never the dotted IPv4
+ * form that inet_ntop uses for ::ffff:a.b.c.d (a browser sends
+ * [::ffff:a00:1] for [::ffff:10.0.0.1]).  out holds INET6_ADDRSTRLEN bytes.
+ */
+static void ipv6_serialize(const struct in6_addr *a, char *out)
+{
+	unsigned piece[8];
+	for (int i = 0; i < 8; i++)
+		piece[i] = (unsigned)a->s6_addr[2 * i] << 8 | a->s6_addr[2 * i + 1];
+	int best = -1, best_len = 1;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && piece[j] == 0)
+			j++;
+		if (j - i > best_len) {
+			best = i;
+			best_len = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	char *o = out;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			o += sprintf(o, i == 0 ? "::" : ":");
+			i += best_len - 1;
+			continue;
+		}
+		o += sprintf(o, "%x%s", piece[i], i < 7 ? ":" : "");
+	}
+	*o = '\0';
+}
+
+/*
  * Check the labels of a DNS host (no wildcard prefix), lower case already
  * assured.  Queues E010 and returns false on the first bad label.
  */
@@ -444,15 +479,15 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		}
 		memcpy(inner, host + 1, ilen);
 		inner[ilen] = '\0';
-		if (inet_pton(AF_INET6, inner, &a6) != 1 || !inet_ntop(AF_INET6, &a6, back, sizeof(back))) {
+		if (inet_pton(AF_INET6, inner, &a6) != 1) {
 			diag_emit(dq, "E010", span, "write a valid IPv6 address in brackets, e.g. [::1]",
 				  "malformed origin '%.*s': bad IPv6 address", shown(len), text);
 			return false;
 		}
-		/* glibc's inet_ntop follows RFC 5952, as browsers serialize. */
+		ipv6_serialize(&a6, back);
 		if (strcmp(inner, back) != 0) {
 			snprintf(note, sizeof(note), "write %.*s://[%s]%.*s: browsers send the "
-				 "compressed form of RFC 5952", (int)slen, scheme, back,
+				 "form of the URL standard (RFC 5952 compression, no dotted IPv4)", (int)slen, scheme, back,
 				 (int)(alen - hlen), host + hlen);
 			diag_emit(dq, "E010", span, note,
 				  "malformed origin '%.*s': IPv6 address not in canonical form",

@@ -60,7 +60,7 @@ def _origin(rng, credentials):
         if credentials:
             host = "127.0.0.1"
     elif r < 0.25:
-        host = rng.choice(["[::1]", "[2001:db8::1]", "[fe80::1]", "[::ffff:10.0.0.1]", "[2001:db8::1:0:0:1]"])
+        host = rng.choice(["[::1]", "[2001:db8::1]", "[fe80::1]", "[::ffff:a00:1]", "[2001:db8::1:0:0:1]"])
         if credentials:
             host = "[::1]"
     elif r < 0.3:
@@ -228,7 +228,8 @@ def from_normalized(p):
         v = p.get(key)
         if v is not None:
             q[key] = "*" if v == ["*"] and key != "allow-headers" else list(v)
-    q["credentials"] = bool(p.get("credentials"))
+    if p.get("credentials"):
+        q["credentials"] = True
     if p.get("max-age") is not None:
         q["max-age"] = str(p["max-age"])
     if p.get("private-network"):

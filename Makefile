@@ -179,7 +179,8 @@ soak: deps-test $(CORSC)
 
 # make mutate: each one-line mutant of tests/mutants.patch applied alone to a
 # copy of the tree, the suite run against it; prints the score and survivors.
-MUTATE_TESTS ?= t-golden.sh t-malformed.sh t-eval.sh t-regressions.sh t-e2e-diff.sh
+MUTATE_TESTS ?= t-golden.sh t-malformed.sh t-eval.sh t-regressions.sh t-bad-input.sh t-explain.sh \
+	t-fmt-convert.sh t-schema.sh t-yaml-hostile.sh t-nothing-lost.sh t-e2e-diff.sh t-soak.sh t-nginx.sh t-apache.sh t-caddy.sh
 mutate: deps-test
 	@sh tests/mutate.sh tests/mutants.patch "$(MUTATE_TESTS)"
 

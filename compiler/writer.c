@@ -90,14 +90,33 @@ static void put_comment(struct strbuf *sb, const struct cursor *cur, const struc
 	sb_add(sb, cur->src->text + c->offset, c->len);
 }
 
-/* Emit, each on its own line at indent, the comments that start before offset. */
+static unsigned line_of(const struct source *src, size_t offset)
+{
+	unsigned line, col;
+	source_linecol(src, offset, &line, &col);
+	return line;
+}
+
+/*
+ * Emit, each on its own line at indent, the comments that start before
+ * offset.  A blank line of the source between two comments, or at the top
+ * level between the last of them and the policy that follows, is kept (one,
+ * however many there were).
+ */
 static void flush_comments(struct strbuf *sb, struct cursor *cur, size_t offset, int indent)
 {
+	const struct comment *prev = NULL;
 	while (cur->next < cur->nc && cur->c[cur->next].offset < offset) {
+		const struct comment *c = &cur->c[cur->next++];
+		if (prev && c->line > prev->line + 1)
+			sb_putc(sb, '\n');
 		sb_repeat(sb, ' ', (size_t)indent);
-		put_comment(sb, cur, &cur->c[cur->next++]);
+		put_comment(sb, cur, c);
 		sb_putc(sb, '\n');
+		prev = c;
 	}
+	if (prev && indent == 0 && offset < cur->src->len && line_of(cur->src, offset) > prev->line + 1)
+		sb_putc(sb, '\n');
 }
 
 /* A comment on the same line as (and after) offset, taken as a trailing comment. */
@@ -212,24 +231,37 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 		}
 		/* comments before the closing brace stay inside the policy */
 		size_t close = i + 1 < f->npolicies ? f->policies[i + 1]->span.offset : f->src->len;
+		tc = NULL;
 		while (cur.next < cur.nc && cur.c[cur.next].offset < close) {
-			/* a comment after this policy's '}' belongs before the next policy */
+			/* a comment after this policy's '}' belongs before the next policy,
+			   unless it is on the brace's own line: "} # end of api" */
 			const char *t = f->src->text;
-			size_t at = cur.c[cur.next].offset, k = at;
-			bool after_brace = false;
+			const struct comment *cc = &cur.c[cur.next];
+			size_t k = cc->offset;
+			bool after_brace = false, same_line = true;
 			while (k > p->span.offset) {
 				k--;
+				if (t[k] == '\n') same_line = false;
 				if (t[k] == '}') { after_brace = true; break; }
 				if (t[k] == ';' || t[k] == '{' || t[k] == '"') break;
 			}
-			if (after_brace)
+			if (after_brace) {
+				if (same_line && !cc->own_line) {
+					tc = cc;
+					cur.next++;
+				}
 				break;
+			}
 			sb_puts(sb, "    ");
 			put_comment(sb, &cur, &cur.c[cur.next++]);
 			sb_putc(sb, '\n');
 		}
-		sb_puts(sb, "}\n");
-		tc = NULL;
+		sb_putc(sb, '}');
+		if (tc) {
+			sb_putc(sb, ' ');
+			put_comment(sb, &cur, tc);
+		}
+		sb_putc(sb, '\n');
 	}
 	if (cur.next < cur.nc && f->npolicies)
 		sb_putc(sb, '\n');

@@ -19,6 +19,10 @@ diff -u "$TOP/tests/fmt/messy.expected" "$tmp/messy.cors" || bad "fmt output dif
 [ "$(grep -c '#' "$TOP/tests/fmt/messy.cors")" = "$(grep -c '#' "$tmp/messy.cors")" ] || bad "fmt lost comments"
 [ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/messy.cors")" ] || bad "fmt changed the policies"
 printf 'policy a { origins "https://a.example.com" ' | "$CORSC" fmt - > /dev/null 2>&1 && bad "fmt accepts a syntax error"
+# blank lines between comment blocks, and "} # comment" on its brace's line
+"$CORSC" fmt "$TOP/tests/fmt/comments.cors" > "$tmp/comments.cors" || bad "fmt comments.cors failed"
+diff -u "$TOP/tests/fmt/comments.expected" "$tmp/comments.cors" || bad "fmt output differs from tests/fmt/comments.expected"
+"$CORSC" fmt --check "$TOP/tests/fmt/comments.expected" || bad "fmt --check fails on comments.expected"
 
 n=0
 for f in "$TOP"/examples/*; do

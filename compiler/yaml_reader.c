@@ -7,6 +7,7 @@
 #include "ir.h"
 #include "strbuf.h"
 #include "util.h"
+#include "writer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -735,4 +736,75 @@ void yaml_parse(struct ir_file *f, struct diag_queue *dq)
 	}
 	close_stmt(&r);    /* a statement cut short by an error */
 	yaml_parser_delete(&parser);
+}
+
+/* ---- comments (corsc convert keeps them) ---- */
+
+/*
+ * libyaml reports no comments, but its scanner gives every scalar's place: a
+ * '#' outside every scalar, at the start of a line or after a blank, starts
+ * a comment that runs to the end of the line.
+ */
+size_t yaml_find_comments(const struct source *src, struct comment **out)
+{
+	size_t *range = NULL, nr = 0, rcap = 0;   /* pairs [start, end) of scalars */
+	yaml_parser_t parser;
+	yaml_token_t tok;
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser))
+		die_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)src->text, src->len);
+	for (;;) {
+		if (!yaml_parser_scan(&parser, &tok))
+			break;            /* the reader has reported it; keep what was found */
+		yaml_token_type_t type = tok.type;
+		if (type == YAML_SCALAR_TOKEN) {
+			xgrow(&range, &rcap, nr + 2, sizeof(*range));
+			range[nr++] = source_offset(src, (unsigned)tok.start_mark.line + 1,
+						    (unsigned)tok.start_mark.column + 1);
+			range[nr++] = source_offset(src, (unsigned)tok.end_mark.line + 1,
+						    (unsigned)tok.end_mark.column + 1);
+		}
+		yaml_token_delete(&tok);
+		if (type == YAML_STREAM_END_TOKEN)
+			break;
+	}
+	yaml_parser_delete(&parser);
+
+	struct comment *v = NULL;
+	size_t n = 0, cap = 0, r = 0, line_start = 0;
+	unsigned line = 1;
+	const char *t = src->text;
+	for (size_t i = 0; i < src->len; i++) {
+		while (r < nr && range[r + 1] <= i)
+			r += 2;
+		if (r < nr && range[r] <= i) {           /* inside a scalar */
+			if (t[i] == '\n') {
+				line++;
+				line_start = i + 1;
+			}
+			continue;
+		}
+		if (t[i] == '\n') {
+			line++;
+			line_start = i + 1;
+		} else if (t[i] == '#' && (i == line_start || t[i - 1] == ' ' || t[i - 1] == '\t')) {
+			size_t end = i;
+			while (end < src->len && t[end] != '\n')
+				end++;
+			size_t e = end;
+			while (e > i && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
+				e--;
+			bool own = true;
+			for (size_t k = line_start; k < i; k++)
+				if (t[k] != ' ' && t[k] != '\t')
+					own = false;
+			xgrow(&v, &cap, n + 1, sizeof(*v));
+			v[n++] = (struct comment){ i, e - i, line, own };
+			i = end - 1;
+		}
+	}
+	free(range);
+	*out = v;
+	return n;
 }

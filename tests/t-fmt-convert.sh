@@ -42,4 +42,21 @@ done
 [ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/m.yaml")" ] || bad "convert messy.cors to yaml changes it"
 "$CORSC" convert "$TOP/examples/spa-api.cors" > /dev/null 2>&1; [ $? -eq 2 ] || bad "convert without --to must exit 2"
 echo "$n examples round-tripped"
+
+# convert keeps every comment, in order, both ways; long lists one entry a line
+comments() { grep -o '#.*' "$1" | grep -v '^#[^ ]*"' ; }
+for f in "$TOP/tests/fmt/messy.cors" "$TOP/tests/fmt/comments.cors" "$TOP/tests/fmt/comments.yaml"; do
+	b=${f##*/}
+	case $f in *.yaml) to=dsl; ext=cors ;; *) to=yaml; ext=yaml ;; esac
+	out="$tmp/c-$b.$ext"
+	"$CORSC" convert --to $to "$f" > "$out" || { bad "convert $b"; continue; }
+	[ "$(comments "$f" | sed 's/ *$//')" = "$(comments "$out")" ] ||
+		{ bad "convert --to $to $b lost or moved comments"; diff -u "$f" "$out"; }
+	[ "$(json "$f")" = "$(json "$out")" ] || bad "convert --to $to $b changes the policies"
+done
+{ printf 'policy many {\n    origins '; i=1; while [ $i -lt 40 ]; do printf '"https://host%d.example.com", ' $i; i=$((i + 1)); done
+  printf '"https://last.example.com";\n}\n'; } > "$tmp/many.cors"
+"$CORSC" convert --to yaml "$tmp/many.cors" > "$tmp/many.yaml" || bad "convert many.cors"
+[ "$(awk 'length > 80' "$tmp/many.yaml" | wc -l)" -eq 0 ] || bad "convert --to yaml writes lines over 80 columns"
+[ "$(json "$tmp/many.cors")" = "$(json "$tmp/many.yaml")" ] || bad "convert many.cors changes it"
 [ $n -gt 0 ] && [ $fail -eq 0 ]

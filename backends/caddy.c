@@ -381,17 +381,6 @@ static bool put_actual(struct emitter *e, bool deferred)
 	return true;
 }
 
-static bool valid_name(const char *name)
-{
-	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			return false;
-	return true;
-}
-
 /* The origin matchers and the vars handlers that record their verdict. */
 static bool put_origin_test(struct emitter *e)
 {
@@ -438,7 +427,7 @@ static bool put_policy(struct strbuf *sb, const struct response_plan *plan, stru
 	const struct policy *p = plan->policy;
 	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED) };
 
-	if (!valid_name(p->name)) {
+	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
 		return false;
 	}

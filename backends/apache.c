@@ -116,13 +116,6 @@ bool apache_origin_regex(struct strbuf *sb, const struct origin *o, struct strbu
 
 /* ---- one policy ---- */
 
-/* The input name in a comment: control characters would end the comment line. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		sb_putc(sb, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
-}
-
 /* origin_test: the plan has rows that need the origin allowed (mod_setenvif). */
 static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 			       const struct policy *p, bool origin_test)

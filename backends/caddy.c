@@ -465,18 +465,6 @@ static bool put_policy(struct strbuf *sb, const struct response_plan *plan, stru
 	return true;
 }
 
-/* The input file name in a comment: printable ASCII, the rest as \xNN. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
-}
-
 bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;

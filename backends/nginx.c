@@ -80,15 +80,6 @@ bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode
 	return true;
 }
 
-/* Text for a '#' comment: control characters become '?'. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		sb_putc(sb, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
 /* ---- map hash sizing: ngx_hash_init of nginx 1.22, 64-bit ---- */
 
 #define NGX_PTR 8

@@ -81,50 +81,42 @@ else
 fi
 
 # 6. a build interrupted while it writes leaves no temporary file, and every
-#    file is whole: the old bytes or the new (strace delivers the signal as
-#    the build enters the syscall; skipped with a message without strace)
-# whole_folder WHAT: $tmp/int is, as a whole, either $tmp/int.old or that
-# folder with every file of the new build ($tmp/ref) in place: never a mix
-whole_folder() {
-	rm -rf "$tmp/new" && cp -R "$tmp/int.old" "$tmp/new" && cp -R "$tmp/ref/." "$tmp/new/"
+#    folder is whole: the old files or the new (strace delivers the signal as
+#    the build enters the syscall; skipped with a message without strace);
+#    a rename that fails leaves the folder as it was
+# inject INJ: a fresh $tmp/int from the good build (kept as $tmp/int.old),
+# then spa-api built into it under strace's injection INJ; rc its status
+inject() {
+	rm -rf "$tmp/int" "$tmp/int.old" && mkdir "$tmp/int"
+	"$CORSC" build -t all -t json -o "$tmp/int" "$good" || bad "build before $1"
+	cp -R "$tmp/int" "$tmp/int.old"
+	strace -f -o /dev/null -e trace="${1%%:*}" -e inject="$1" \
+		"$CORSC" build -t all -t json -o "$tmp/int" "$TOP/examples/spa-api.cors" > /dev/null 2>&1
+	rc=$?
 	snapshot "$tmp/int" > "$tmp/after"
 	snapshot "$tmp/int.old" > "$tmp/old"
-	snapshot "$tmp/new" > "$tmp/new.snap"
-	cmp -s "$tmp/after" "$tmp/old" || cmp -s "$tmp/after" "$tmp/new.snap" ||
-		bad "$1: the folder is neither the old one nor the new one: $(diff "$tmp/old" "$tmp/after" | head -n 6)"
-	rm -rf "$tmp/int.old" "$tmp/new"
 }
 if command -v strace > /dev/null && strace -o /dev/null true 2> /dev/null; then
 	mkdir "$tmp/ref"
 	"$CORSC" build -t all -t json -o "$tmp/ref" "$TOP/examples/spa-api.cors" || bad "reference build"
 	for inj in "rename,renameat,renameat2:signal=SIGTERM:when=2" "fsync:signal=SIGINT:when=1" \
 		   "openat:signal=SIGHUP:when=3+" "write:signal=SIGTERM:when=2"; do
-		rm -rf "$tmp/int" && mkdir "$tmp/int"
-		"$CORSC" build -t all -t json -o "$tmp/int" "$good" || bad "build before interrupt"
-		cp -R "$tmp/int" "$tmp/int.old"
-		set=${inj%%:*}
-		strace -f -o /dev/null -e trace="$set" -e inject="$inj" \
-			"$CORSC" build -t all -t json -o "$tmp/int" "$TOP/examples/spa-api.cors" > /dev/null 2>&1
-		rc=$?
+		inject "$inj"
 		[ $rc -eq 0 ] && bad "interrupt ($inj): the build was not interrupted"
 		left=$(find "$tmp/int" -name '.*' -type f)
 		[ -z "$left" ] || bad "interrupt ($inj): temporary files left: $left"
-		whole_folder "interrupt ($inj)"
+		# the whole folder is the old one, or the old one with every new file
+		# in place: never a mix
+		rm -rf "$tmp/new" && cp -R "$tmp/int.old" "$tmp/new" && cp -R "$tmp/ref/." "$tmp/new/"
+		snapshot "$tmp/new" > "$tmp/new.snap"
+		cmp -s "$tmp/after" "$tmp/old" || cmp -s "$tmp/after" "$tmp/new.snap" ||
+			bad "interrupt ($inj): the folder is neither the old one nor the new one"
 	done
-	# a rename that fails (the second of the set): the folder as it was
+	# a rename that fails (the 2nd, the 4th of the set): the folder as it was
 	for inj in "rename,renameat,renameat2:error=EIO:when=2" "rename,renameat,renameat2:error=ENOSPC:when=4"; do
-		rm -rf "$tmp/int" && mkdir "$tmp/int"
-		"$CORSC" build -t all -t json -o "$tmp/int" "$good" || bad "build before failed rename"
-		cp -R "$tmp/int" "$tmp/int.old"
-		set=${inj%%:*}
-		strace -f -o /dev/null -e trace="$set" -e inject="$inj" \
-			"$CORSC" build -t all -t json -o "$tmp/int" "$TOP/examples/spa-api.cors" > /dev/null 2>&1
-		rc=$?
+		inject "$inj"
 		[ $rc -eq 2 ] || bad "failed rename ($inj): exit 2 expected, got $rc"
-		snapshot "$tmp/int" > "$tmp/after"
-		snapshot "$tmp/int.old" > "$tmp/old"
 		cmp -s "$tmp/after" "$tmp/old" || bad "failed rename ($inj): the folder changed"
-		rm -rf "$tmp/int.old"
 	done
 else
 	echo "note: strace cannot run here; the interrupted-build cases are skipped"

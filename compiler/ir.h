@@ -134,6 +134,16 @@ struct ir_policy *ir_policy_add(struct ir_file *f, const char *name, size_t len,
 				struct span name_span, struct span span);
 
 /*
+ * NAME of SPEC section 1, written once: what is wrong with name[0..len)
+ * (*at: the index of a bad character), or NAME_OK.  The front ends (through
+ * ir_name_check) and every backend that makes file or variable names of it
+ * ask this one function.
+ */
+enum name_problem { NAME_OK, NAME_EMPTY, NAME_FIRST, NAME_CHAR, NAME_LONG, NAME_RESERVED };
+enum name_problem policy_name_problem(const char *name, size_t len, size_t *at);
+bool policy_name_ok(const char *name);
+
+/*
  * Check a policy name against NAME of SPEC section 1 (a letter, then letters,
  * digits, '-' or '_', at most 64 characters); queue E001 at span if not.
  * Both front ends call it before ir_policy_add.

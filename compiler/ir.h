@@ -121,6 +121,7 @@ struct ir_file {
 	size_t npolicies, cap;
 	struct policy *resolved;       /* validate: one per valid raw policy, source order */
 	size_t nresolved;
+	bool yaml;                     /* read by the YAML front end (for the wording of notes) */
 };
 
 struct ir_file *ir_file_new(const struct source *src);

@@ -110,9 +110,11 @@ inject() {
 	rm -rf "$tmp/int" "$tmp/int.old" && mkdir "$tmp/int"
 	"$CORSC" build -t all -t json -o "$tmp/int" "$good" || bad "build before $1"
 	cp -R "$tmp/int" "$tmp/int.old"
-	# LeakSanitizer cannot run under ptrace (it exits 1): off for this run
+	# LeakSanitizer cannot run under ptrace (it exits 1): off for this run.
+	# Signals back to their defaults: run in the background (nohup, sh's &)
+	# SIGHUP and SIGINT arrive ignored, and corsc rightly keeps them ignored.
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-		strace -f -o /dev/null -e trace="${1%%:*}" -e inject="$1" \
+		env --default-signal=HUP,INT,TERM strace -f -o /dev/null -e trace="${1%%:*}" -e inject="$1" \
 		"$CORSC" build -t all -t json -o "$tmp/int" "$TOP/examples/spa-api.cors" > /dev/null 2>&1
 	rc=$?
 	snapshot "$tmp/int" > "$tmp/after"

@@ -10,4 +10,4 @@ files=
 for f in "$TOP"/tests/regressions/*.cors "$TOP"/tests/regressions/*.yaml; do
 	[ -e "$f" ] && [ ! -e "${f%.*}.expect" ] && files="$files${files:+,}$f"
 done
-exec sh "$TOP/tests/e2e/run" soak --seed "${SOAK_SEED:-20261130}" --n "${SOAK_N:-48}" --batch 12 --files "$files"
+exec sh "$TOP/tests/e2e/run" soak --seed "${SOAK_SEED:-20261130}" --n "${SOAK_N:-36}" --batch 12 --files "$files"

@@ -405,6 +405,57 @@ def minimize(corsc, srv, mode, ports, pol, r, upstream, work):
     return p, r
 
 
+# ---------------------------------------------------------------- coverage
+
+FEATURES = ("dsl file", "yaml file", "exact origin", "*.", "**.", ":*", "null", "origins *", "IPv4", "IPv6",
+            "port", "methods *", "odd method", "allow-headers *", "*, Authorization", "odd header",
+            "'#' in a header", "expose-headers *", "credentials", "private-network", "max-age 0",
+            "max-age above 7200", "several policies")
+
+
+def features(path, pols):
+    """The features of SPEC 1-3 one generated file exercises."""
+    f = {"yaml file" if path.endswith(".yaml") else "dsl file"}
+    if len(pols) > 1:
+        f.add("several policies")
+    odd = set(gen.ODD) - {"-", "_"}
+    for p in pols:
+        if p["origins"] == "*":
+            f.add("origins *")
+        else:
+            for o in p["origins"]:
+                f.add("null" if o == "null" else "**." if "://**." in o else "*." if "://*." in o
+                      else "exact origin")
+                f.update(k for k, ok in ((":*", o.endswith(":*")), ("IPv6", "[" in o),
+                                         ("IPv4", re.search(r"://[0-9.]+(:|$)", o) is not None),
+                                         ("port", re.search(r":[0-9]+$", o) is not None)) if ok)
+        m, a, e = p.get("methods"), p.get("allow-headers"), p.get("expose-headers")
+        if m == "*":
+            f.add("methods *")
+        elif m and any(set(x) & odd for x in m):
+            f.add("odd method")
+        if a == ["*"]:
+            f.add("allow-headers *")
+        elif a == ["*", "Authorization"]:
+            f.add("*, Authorization")
+        for h in (a or []) + (e if isinstance(e, list) else []):
+            if set(h) & odd:
+                f.add("odd header")
+            if "#" in h:
+                f.add("'#' in a header")
+        if e == "*":
+            f.add("expose-headers *")
+        if p.get("credentials"):
+            f.add("credentials")
+        if p.get("private-network"):
+            f.add("private-network")
+        if p.get("max-age") in ("0",):
+            f.add("max-age 0")
+        if p.get("max-age") and p["max-age"].isdigit() and int(p["max-age"]) > 7200:
+            f.add("max-age above 7200")
+    return f
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -441,9 +492,16 @@ def main():
         gdir = os.path.join(tmp, "gen")
         os.makedirs(gdir)
         files = [(f, None) for f in args.files.split(",") if f]
+        seen = set()
         for i in range(args.n):
-            path, _ = gen.write_file(rng, os.path.join(gdir, "gen-%d-%d" % (args.seed, i)), prefix="f%d_" % i)
+            path, gp = gen.write_file(rng, os.path.join(gdir, "gen-%d-%d" % (args.seed, i)), prefix="f%d_" % i)
             files.append((path, i))
+            seen |= features(path, gp)
+        lacking = [x for x in FEATURES if x not in seen]
+        log("generated %d files covering %d of %d features%s" % (args.n, len(FEATURES) - len(lacking), len(FEATURES),
+                                                              ": lacking " + ", ".join(lacking) if lacking else ""))
+        if lacking and args.n >= 40:
+            problems.append("the generator covered too little: " + ", ".join(lacking))
         ports = {s: Ports(args.batch * MAX_POLICIES_PER_FILE + 8) for s in names}
         for b in range(0, len(files), args.batch):
             chunk = files[b:b + args.batch]

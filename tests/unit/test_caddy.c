@@ -79,6 +79,11 @@ static void test_token_expression(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(got, "`{h.Origin}`");
 	free(got);
+	/* '}' first would close the block (found by make mutate: untested) */
+	got = token("}.x", 3, CADDY_EXPRESSION);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got, "`}.x`");
+	free(got);
 	CU_ASSERT_PTR_NULL(token("x{$HOME}", 8, CADDY_EXPRESSION));   /* environment variable */
 	CU_ASSERT_PTR_NULL(token("a b\n", 4, CADDY_EXPRESSION));
 	CU_ASSERT_PTR_NULL(token("'`' \\", 5, CADDY_EXPRESSION));   /* a backtick and a backslash */

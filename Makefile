@@ -10,7 +10,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := yaml-0.1 libpsl libidn2
+PKGS     := yaml-0.1 libpsl libidn2 libcurl
 CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes

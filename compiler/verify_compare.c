@@ -170,13 +170,20 @@ static bool list_has(const struct list *l, const char *s, bool fold)
 	return false;
 }
 
-/* Entries of a missing from b, joined by ", "; NULL when none. */
-static char *list_missing(const struct list *a, const struct list *b, bool fold)
+/*
+ * Entries of a missing from b, joined by ", "; NULL when none.  With
+ * star_covers, a "*" in b covers every entry but `except` (Fetch: the
+ * wildcard of a request without credentials; never Authorization).
+ */
+static char *list_missing(const struct list *a, const struct list *b, bool fold,
+			  bool star_covers, const char *except)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t n = 0;
+	bool star = star_covers && list_has(b, "*", false);
 	for (size_t i = 0; i < a->n; i++)
-		if (!list_has(b, a->v[i], fold)) {
+		if (!list_has(b, a->v[i], fold) &&
+		    !(star && !(except && ascii_strcasecmp(a->v[i], except) == 0))) {
 			if (n++)
 				sb_puts(&sb, ", ");
 			sb_puts(&sb, a->v[i]);
@@ -191,18 +198,18 @@ static char *list_missing(const struct list *a, const struct list *b, bool fold)
  * must be there (error, kind_missing), more entries are a warning.
  */
 static void compare_list(struct verify_findings *out, size_t ri, const char *name,
-			 const char *want, const char *got, bool fold,
-			 enum verify_severity missing_sev, const char *kind_missing,
-			 const char *what, const char *kind_extra)
+			 const char *want, const char *got, bool fold, bool star_covers,
+			 const char *except, const char *kind_missing, const char *what,
+			 const char *kind_extra)
 {
 	struct list w, g;
 	list_split(&w, want);
 	list_split(&g, got);
-	char *miss = list_missing(&w, &g, fold);
-	char *extra = list_missing(&g, &w, fold);
+	char *miss = list_missing(&w, &g, fold, star_covers, except);
+	char *extra = list_missing(&g, &w, fold, false, NULL);
 	if (miss)
-		add(out, missing_sev, kind_missing, ri,
-		    xprintf("%s lacks %s the policy allows: %s", name, what, miss),
+		add(out, VSEV_ERROR, kind_missing, ri,
+		    xprintf("%s lacks %s: %s", name, what, miss),
 		    show(name, got), show(name, want));
 	else if (extra)
 		add(out, VSEV_WARNING, kind_extra, ri,
@@ -226,7 +233,6 @@ static bool vary_has_origin(const char *vary)
 void verify_compare(const struct policy *p, const struct verify_request *rq, size_t ri,
 		    const struct verify_answer *a, struct verify_findings *out)
 {
-	(void)p;
 	const struct eval_response *e = &rq->expect;
 	const char *const *names = cors_response_headers;
 	enum { ACAO, ACAC, ACAM, ACAH, MAXAGE, ACAPN, ACEH };
@@ -247,6 +253,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 	const char *w_acac = expected(e, names[ACAC]);
 	bool got_creds = got[ACAC] && strcmp(got[ACAC], "true") == 0 && !dup[ACAC];
 	bool want_creds = w_acac != NULL;
+	/* the request's credentials mode, as the policy means it: '*' is then a literal name */
+	bool creds = p->credentials && !p->any_origin;
 
 	/* Access-Control-Allow-Origin */
 	if (!dup[ACAO]) {
@@ -297,8 +305,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 	w = expected(e, names[ACAM]);
 	if (!dup[ACAM]) {
 		if (w)
-			compare_list(out, ri, names[ACAM], w, got[ACAM], false, VSEV_ERROR,
-				     "preflight-lacks-method", "a method", "longer-method-list");
+			compare_list(out, ri, names[ACAM], w, got[ACAM], false, !creds, NULL,
+				     "preflight-lacks-method", "a method the policy allows", "longer-method-list");
 		else if (got[ACAM])
 			add(out, VSEV_WARNING, "unexpected-header", ri,
 			    xprintf("%s where the policy gives none", names[ACAM]),
@@ -307,8 +315,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 	w = expected(e, names[ACAH]);
 	if (!dup[ACAH]) {
 		if (w)
-			compare_list(out, ri, names[ACAH], w, got[ACAH], true, VSEV_ERROR,
-				     "preflight-lacks-header", "a header", "longer-header-list");
+			compare_list(out, ri, names[ACAH], w, got[ACAH], true, !creds, "Authorization",
+				     "preflight-lacks-header", "a header the policy allows", "longer-header-list");
 		else if (got[ACAH])
 			add(out, VSEV_WARNING, "unexpected-header", ri,
 			    xprintf("%s where the policy gives none", names[ACAH]),
@@ -329,8 +337,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 	w = expected(e, names[ACEH]);
 	if (!dup[ACEH]) {
 		if (w)
-			compare_list(out, ri, names[ACEH], w, got[ACEH], true, VSEV_ERROR,
-				     "expose-lacks-header", "a header", "longer-expose-list");
+			compare_list(out, ri, names[ACEH], w, got[ACEH], true, !creds, NULL,
+				     "expose-lacks-header", "a header the policy exposes", "longer-expose-list");
 		else if (got[ACEH])
 			add(out, VSEV_WARNING, "unexpected-header", ri,
 			    xprintf("%s where the policy gives none", names[ACEH]),

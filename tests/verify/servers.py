@@ -236,6 +236,22 @@ def part_broken(args, procs, up, up405):
             ok("junit report: %d test cases, %d failures" % (len(cases), len(fails)))
     except ET.ParseError as e:
         fail("junit report", "not XML: %s\n%s" % (e, xml[:500]))
+    # the same run under valgrind, every report: no leak, no memory error
+    if not shutil.which("valgrind"):
+        fail("valgrind", "valgrind is not installed (a test dependency)")
+    else:
+        for rep in ("text", "json", "junit"):
+            r = subprocess.run(["valgrind", "-q", "--leak-check=full",
+                                "--errors-for-leak-kinds=definite,indirect",
+                                "--error-exitcode=99", args.corsc, "verify", BROKEN, "--policy",
+                                "api", "http://127.0.0.1:%d/api/" % port, "--report", rep,
+                                "--max-requests", "40"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=600)
+            if r.returncode != 1:
+                fail("valgrind (%s)" % rep, "exit %d\n%s" % (r.returncode, r.stderr[-3000:]))
+            else:
+                ok("valgrind (%s report): clean, exit 1" % rep)
     procs.stop(p)
 
     # 2. an unanchored regex with unescaped dots

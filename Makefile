@@ -133,7 +133,7 @@ check-sanitize: deps-test
 	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := dsl yaml pipeline
+FUZZ_TARGETS := dsl yaml pipeline verify
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 fuzz-build:
@@ -157,7 +157,8 @@ fuzz:
 	fail=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t; \
 		case $$t in dsl|yaml) seeds="examples tests/malformed tests/fuzz/seeds tests/fuzz/regressions";; \
-			pipeline) seeds="build-fuzz/seeds-pipeline";; esac; \
+			pipeline) seeds="build-fuzz/seeds-pipeline";; \
+			verify) seeds="tests/fuzz/verify-seeds";; esac; \
 		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; rc=0; \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \

@@ -339,6 +339,7 @@ int verify_main(int argc, char **argv)
 			verify_compare(p, &plan.v[i], i, &answers[i], &f);
 		}
 		verify_audit_exposure(p, &plan, answers, &f);
+		verify_findings_sort(&f);
 		if (fatal)
 			rc = EXIT_USAGE;
 		else if (f.nerrors || (a.werror && f.nwarnings))

@@ -73,6 +73,7 @@ struct verify_finding {
 	char *message;             /* what is wrong, one line */
 	char *got;                 /* what came back */
 	char *want;                /* what the policy says */
+	size_t seq;                /* order found (a tie-breaker for sorting) */
 };
 
 struct verify_findings {
@@ -94,6 +95,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 void verify_audit_exposure(const struct policy *p, const struct verify_plan *plan,
 			   const struct verify_answer *answers, struct verify_findings *out);
 void verify_findings_free(struct verify_findings *f);
+/* Errors, then warnings, then notes; the worst kinds first (critical before all), then by request. */
+void verify_findings_sort(struct verify_findings *f);
 
 /* The values of every header called name (ASCII case ignored) joined by ", "; NULL if none.  Caller frees. */
 char *verify_header_join(const struct verify_answer *a, const char *name, size_t *count);

@@ -439,3 +439,43 @@ void verify_audit_exposure(const struct policy *p, const struct verify_plan *pla
 	list_free(&seen);
 	list_free(&sent);
 }
+
+/* ---- order ---- */
+
+/* Kinds in the order a reader should see them: what lets an attacker in first. */
+static int kind_rank(const struct verify_finding *f)
+{
+	static const char *const order[] = {
+		"refused-origin-allowed", "credentials-differ", "duplicate-header",
+		"allowed-origin-refused", "allow-origin-differs", "preflight-not-ok",
+		"preflight-lacks-method", "preflight-lacks-header", "private-network-differs",
+		"expose-lacks-header", "vary-lacks-origin",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		if (strcmp(f->kind, order[i]) == 0)
+			return (int)i * 2 + (strncmp(f->message, "critical", 8) == 0 ? 0 : 1);
+	return 100;
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct verify_finding *a = pa, *b = pb;
+	if (a->sev != b->sev)
+		return (int)a->sev - (int)b->sev;
+	int ra = kind_rank(a), rb = kind_rank(b);
+	if (ra != rb)
+		return ra - rb;
+	if (ra == 100 && strcmp(a->kind, b->kind) != 0)
+		return strcmp(a->kind, b->kind);
+	if (a->req != b->req)
+		return a->req < b->req ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void verify_findings_sort(struct verify_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i].seq = i;
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+}

@@ -178,6 +178,7 @@ static void text_report(const struct verify_run *r, struct strbuf *out)
 	if (plan->planned > plan->n)
 		sb_printf(out, ", %zu kept by --max-requests", plan->n);
 	sb_printf(out, ", %zu sent\n", r->sent);
+	sb_puts(out, "\nper origin class: the policy's verdict, origin, requests sent/planned, result\n");
 
 	/* The table: one block per origin class, in plan order of first appearance. */
 	const char **classes = xcalloc(plan->n + 1, sizeof(char *));
@@ -189,31 +190,65 @@ static void text_report(const struct verify_run *r, struct strbuf *out)
 		if (k == nc)
 			classes[nc++] = plan->v[i].cls;
 	}
-	struct strbuf d = STRBUF_INIT;
+	/*
+	 * One line per origin: what the policy says, how many requests, and
+	 * which of them went wrong (the requests themselves are in --report json).
+	 */
+	struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT, d = STRBUF_INIT;
+	bool *grouped = xcalloc(plan->n + 1, sizeof(bool));
 	for (size_t k = 0; k < nc; k++) {
 		sb_printf(out, "\n%s\n", classes[k]);
 		for (size_t i = 0; i < plan->n; i++) {
 			const struct verify_request *rq = &plan->v[i];
-			if (strcmp(rq->cls, classes[k]) != 0)
+			if (grouped[i] || strcmp(rq->cls, classes[k]) != 0)
 				continue;
-			const struct verify_answer *a = &r->answers[i];
+			size_t nreq = 0, nsent = 0, nok = 0;
+			const char *status = NULL;
+			sb_reset(&err);
+			sb_reset(&warn);
+			for (size_t j = i; j < plan->n; j++) {
+				const struct verify_request *q = &plan->v[j];
+				if (grouped[j] || strcmp(q->cls, rq->cls) != 0 ||
+				    (q->origin == NULL) != (rq->origin == NULL) ||
+				    (q->origin && strcmp(q->origin, rq->origin) != 0))
+					continue;
+				grouped[j] = true;
+				nreq++;
+				const struct verify_answer *a = &r->answers[j];
+				if (!a->sent)
+					continue;
+				nsent++;
+				if (a->error) {
+					status = "NO ANSWER";
+					sb_printf(&err, " #%zu", q->id);
+					continue;
+				}
+				int w = worst(r->findings, j);
+				if (w == VSEV_ERROR)
+					sb_printf(&err, " #%zu", q->id);
+				else if (w == VSEV_WARNING)
+					sb_printf(&warn, " #%zu", q->id);
+				else
+					nok++;
+			}
 			sb_reset(&d);
-			describe(rq, &d);
-			sb_printf(out, "  #%-4zu %-30s %-46s %-7s ", rq->id, sb_str(&d),
-				  rq->origin ? rq->origin : "(no Origin)",
-				  rq->expect.allowed ? "allow" : "refuse");
-			if (!a->sent) {
-				sb_puts(out, "  -  not sent\n");
-				continue;
-			}
-			if (a->error) {
-				sb_puts(out, "  -  NO ANSWER\n");
-				continue;
-			}
-			static const char *const verdict[] = { "ERROR", "warning", "ok (notes)", "ok" };
-			sb_printf(out, "%3d  %s\n", a->status, verdict[worst(r->findings, i)]);
+			sb_printf(&d, "%zu/%zu", nsent, nreq);
+			sb_printf(out, "  %-7s %-46s %6s  ", rq->expect.allowed ? "allow" : "refuse",
+				  rq->origin ? rq->origin : "(no Origin)", sb_str(&d));
+			if (nok == nsent && nsent)
+				sb_puts(out, "ok");
+			if (err.len)
+				sb_printf(out, "%s%s", status ? status : "ERROR", sb_str(&err));
+			if (warn.len)
+				sb_printf(out, "%swarning%s", err.len ? "; " : "", sb_str(&warn));
+			if (nsent < nreq)
+				sb_printf(out, "%s%zu not sent", nsent ? "; " : "", nreq - nsent);
+			sb_putc(out, '\n');
 		}
 	}
+	free(grouped);
+	sb_release(&err);
+	sb_release(&warn);
 	sb_release(&d);
 	free(classes);
 

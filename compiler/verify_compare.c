@@ -258,7 +258,13 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 
 	/* Access-Control-Allow-Origin */
 	if (!dup[ACAO]) {
-		if (!w_acao && got[ACAO]) {
+		if (!w_acao && got[ACAO] && !got[ACAO][0]) {
+			/* an empty value passes no browser's check: a departure, not a hole */
+			add(out, VSEV_WARNING, "empty-allow-origin", ri,
+			    xstrdup("an empty Access-Control-Allow-Origin where the policy sends none"),
+			    show(names[ACAO], got[ACAO]),
+			    xstrdup("no Access-Control-* header (origin refused)"));
+		} else if (!w_acao && got[ACAO]) {
 			const char *who = rq->origin ? "an origin the policy refuses"
 						     : "a request without Origin";
 			if (got_creds)
@@ -274,7 +280,10 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 				    xstrdup("no Access-Control-* header (origin refused)"));
 		} else if (w_acao && !got[ACAO]) {
 			add(out, VSEV_ERROR, "allowed-origin-refused", ri,
-			    xstrdup("an origin the policy allows gets no Access-Control-Allow-Origin"),
+			    xstrdup(rq->origin ? "an origin the policy allows gets no Access-Control-Allow-Origin"
+				    : "a request without Origin gets no Access-Control-Allow-Origin: the "
+				      "policy gives '*' to every answer (a cache may serve this one to a "
+				      "cross-origin request)"),
 			    show(names[ACAO], NULL), show(names[ACAO], w_acao));
 		} else if (w_acao && strcmp(w_acao, got[ACAO]) != 0) {
 			add(out, VSEV_ERROR, "allow-origin-differs", ri,
@@ -282,7 +291,8 @@ void verify_compare(const struct policy *p, const struct verify_request *rq, siz
 			    show(names[ACAO], got[ACAO]), show(names[ACAO], w_acao));
 		}
 	}
-	bool passes = got[ACAO] && !dup[ACAO];   /* the answer could pass a browser's CORS check */
+	/* the answer could pass a browser's CORS check */
+	bool passes = got[ACAO] && got[ACAO][0] && !dup[ACAO];
 
 	/* Access-Control-Allow-Credentials (with a refused origin already named above) */
 	if (!dup[ACAC] && !(!w_acao && got[ACAO])) {

@@ -250,9 +250,9 @@ static void add_request(struct verify_plan *plan, const struct policy *p,
 	/* The expected answer: eval_policy(), exactly as `corsc eval` computes it. */
 	const char *hdrs[VERIFY_MAX_REQ_HEADERS];
 	size_t nh = 0;
-	char *copy = acrh ? xstrdup(acrh) : NULL;
-	for (char *tok = copy ? strtok(copy, ",") : NULL; tok && nh < VERIFY_MAX_REQ_HEADERS;
-	     tok = strtok(NULL, ","))
+	char *copy = acrh ? xstrdup(acrh) : NULL, *save = NULL;
+	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL;
+	     tok && nh < VERIFY_MAX_REQ_HEADERS; tok = strtok_r(NULL, ",", &save))
 		hdrs[nh++] = tok;
 	struct eval_request req = {
 		.origin = rq->origin,

@@ -10,7 +10,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := yaml-0.1 libpsl libidn2
+PKGS     := yaml-0.1 libpsl libidn2 libcurl
 CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
@@ -124,7 +124,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # The tests that need no server: unit, golden, malformed and hostile corpora
 # (t-hostile.sh without its servers), bad input, CLI.
 SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval.sh t-regressions.sh \
-	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh
+	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh t-verify-cli.sh
 
 check-sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" build-san/corsc build-san/unit-tests
@@ -135,7 +135,7 @@ check-sanitize: deps-test
 	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := dsl yaml pipeline
+FUZZ_TARGETS := dsl yaml pipeline verify
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 fuzz-build:
@@ -159,7 +159,8 @@ fuzz:
 	fail=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t; \
 		case $$t in dsl|yaml) seeds="examples tests/malformed tests/fuzz/seeds tests/fuzz/regressions";; \
-			pipeline) seeds="build-fuzz/seeds-pipeline";; esac; \
+			pipeline) seeds="build-fuzz/seeds-pipeline";; \
+			verify) seeds="tests/fuzz/verify-seeds";; esac; \
 		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; rc=0; \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \

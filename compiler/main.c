@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "util.h"
+#include "verify.h"
 #include "version.h"
 #include "writer.h"
 #include "frontend.h"
@@ -399,6 +400,10 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.format = FORMAT_AUTO;
 	o.diag = DIAG_TEXT;
+
+	/* corsc verify parses its own options (verify.c). */
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
 
 	size_t hcap = 0;
 	int c;

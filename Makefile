@@ -111,7 +111,7 @@ clean:
 # Rewrite tests/golden/ from the current compiler (review with git diff).
 golden: $(CORSC)
 	@set -e; for f in examples/*; do b=$${f##*/}; \
-		for t in nginx apache caddy json; do \
+		for t in $$($(CORSC) --help | sed -n 's/^targets: \([^;]*\);.*/\1/p' | tr -d ,); do \
 			rm -rf tests/golden/$$b/$$t; mkdir -p tests/golden/$$b; \
 			$(CORSC) build -t $$t -o tests/golden/$$b $$f; \
 		done; done; echo "tests/golden rewritten"

@@ -3,6 +3,7 @@
  * reports every problem at the element at fault, then the resolved layer
  * (struct policy) for each policy without errors, with its origin index.
  */
+#include "exposure.h"
 #include "validate.h"
 #include "origin.h"
 
@@ -474,14 +475,7 @@ static bool is_forbidden_request_header(const struct ir_value *v)
 
 static bool is_safelisted_response_header(const struct ir_value *v)
 {
-	static const char *const names[] = {
-		"Cache-Control", "Content-Language", "Content-Length", "Content-Type",
-		"Expires", "Last-Modified", "Pragma",
-	};
-	for (size_t k = 0; k < ARRAY_SIZE(names); k++)
-		if (eq_ci(v, names[k]))
-			return true;
-	return false;
+	return exposure_safelisted(v->text, v->len);
 }
 
 static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stmt_kind k,
@@ -564,7 +558,7 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 			diag_emit(dq, "W101", v->span, "remove it: scripts can always read the "
 				  "CORS-safelisted response headers",
 				  "'%.*s' is already readable", shown(v->len), v->text);
-		if (!allow && (eq_ci(v, "Set-Cookie") || eq_ci(v, "Set-Cookie2")))
+		if (!allow && exposure_forbidden(v->text, v->len))
 			diag_emit(dq, "W102", v->span, "remove it: browsers never expose "
 				  "Set-Cookie to scripts, whatever the server says",
 				  "'%.*s' can never be exposed", shown(v->len), v->text);

@@ -232,7 +232,7 @@ def build_pages(ps, targets, scen):
     return "http://top.test:%d/top" % ps.ports["P"], table
 
 
-def run_chromium(procs, tmp, url):
+def run_chromium(procs, tmp, url, extra_args=()):
     prof = os.path.join(tmp, "profile")
     os.makedirs(prof, exist_ok=True)
     out, err = os.path.join(tmp, "dom.html"), os.path.join(tmp, "chromium.err")
@@ -244,7 +244,7 @@ def run_chromium(procs, tmp, url):
             # one renderer for all frames, so that virtual time waits for their fetches
             "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process",
             "--user-data-dir=" + prof, "--host-resolver-rules=MAP *.test 127.0.0.1",
-            "--virtual-time-budget=30000", "--dump-dom", url]
+            "--virtual-time-budget=30000"] + list(extra_args) + ["--dump-dom", url]
     with open(out, "wb") as o, open(err, "ab") as e:
         p = harness.subprocess.Popen(argv, stdin=harness.subprocess.DEVNULL, stdout=o, stderr=e,
                                      env=env, start_new_session=True)

@@ -240,6 +240,11 @@ def apply_break(mode, outdir):
                                                         "# (E2E_BREAK removed an unset)", s)),
         # Caddy: keep the application's Access-Control-* headers (duplicates)
         "caddy-no-delete": ("caddy", lambda s: re.sub(r"(?m)^\s*(header\s+)?-Access-Control-\S*\s*$", "", s)),
+        # Apache: preflights after the login again (tests/e2e/shapes.py auth)
+        "apache-login-first": ("apache", lambda s: s.replace("    Require all granted\n", "")),
+        # Apache: the headers outside <If "true">, so .htaccess runs after them (shapes.py htaccess)
+        "apache-htaccess-wins": ("apache", lambda s: s.replace('<If "true">\n', "")[:-len("</If>\n")]
+                                 if '<If "true">\n' in s else s),
     }
     if mode not in rules:
         raise Fatal("unknown E2E_BREAK=%s (one of %s)" % (mode, ", ".join(sorted(rules))))

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -601,9 +602,10 @@ def check_one(probe, r, exp, status, items, body, ev):
     return probe.compare(exp, r, status, items, body)
 
 
-def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle, pols):
+def start_server(server, shapes, procs, stmp, outdir, up, www, tls, bcrypt):
+    """Write the server's configuration with every shape on its own port, check
+    it, start the server and wait for every port.  Returns the Popen."""
     d = os.path.join(outdir, server)
-    stmp = os.path.join(tmp, "srv-" + server)
     os.makedirs(stmp, exist_ok=True)
     os.chmod(stmp, 0o755)
     for s in shapes:
@@ -637,10 +639,19 @@ def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle,
         raise Fatal("%s failed:\n%s\n--- %s\n%s" % (" ".join(check[:2]), r.stdout[-3000:], conf, text))
     log_path = os.path.join(stmp, server + ".out")
     proc = procs.start(server, argv, log_path, env=env, cwd=stmp)
-    ids = []
     try:
         for s in shapes:
             harness.wait_port(s.port, proc, server, log_path, timeout=30)
+    except BaseException:
+        procs.stop(proc)
+        raise
+    return proc
+
+
+def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle, pols):
+    proc = start_server(server, shapes, procs, os.path.join(tmp, "srv-" + server), outdir, up, www, tls, bcrypt)
+    ids = []
+    try:
         n = 0
         for s in shapes:
             client = diff.Client(s.port) if s.scheme == "http" else None
@@ -680,10 +691,115 @@ def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle,
 
 # ---------------------------------------------------------------- browser sample
 
-def browser_sample(procs, tmp, corsc, outdir_http, pols_file, servers, up, www, tls, bcrypt, ps):
-    """Chromium from an allowed and a refused origin against some shapes of each server."""
+# Shapes of each server that also go through Chromium.
+BROWSER_SAMPLE = {
+    "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
+    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
+    "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
+}
+
+
+def browser_scenarios(server, shape, ps):
+    """(origin key, method, status, headers, credentials, ok, probe) for one shape."""
+    out = []
+    for probe in shape.probes:
+        if probe.extra or probe.doc:
+            continue
+        # a custom header needs a preflight; PUT too, where the answer is the application's
+        m = "PUT" if probe.actual == "app" or isinstance(probe.actual, int) else "GET"
+        if probe.policy == "api":
+            out += [("A", m, 200, {"X-Custom": "1"}, "include", True, probe),
+                    ("A", "GET", 404, {}, "include", True, probe),
+                    ("E", m, 200, {"X-Custom": "1"}, "omit", False, probe),
+                    ("E", "GET", 200, {}, "omit", False, probe)]
+        elif probe.policy == "public":
+            out += [("E", "GET", 200, {}, "omit", True, probe),
+                    ("A", "GET", 404, {}, "omit", True, probe),
+                    ("E", "PUT", 200, {"X-Custom": "1"}, "omit", False, probe),
+                    ("A", "GET", 200, {}, "include", False, probe)]   # "*" with credentials
+    return out
+
+
+def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt):
+    """A sample of the shapes through headless Chromium, from the policy's allowed
+    origin and from a refused one.  Returns the number of mismatches."""
     import browser
-    return browser  # filled in below
+    if not shutil.which("chromium"):
+        log("ERROR: chromium is needed for the browser sample (listed in .ci/deps)")
+        return 1
+    ps = browser.PageServer()
+    running = []
+    try:
+        with open(os.path.join(HERE, "shapes-browser.cors.in")) as f:
+            text = f.read().replace("@PORT@", str(ps.ports["P"]))
+        pfile = os.path.join(tmp, "shapes-browser.cors")
+        with open(pfile, "w") as f:
+            f.write(text)
+        outdir = os.path.join(tmp, "build-browser")
+        harness.corsc_build(corsc, pfile, outdir)
+        brk = os.environ.get("E2E_BREAK", "")
+        if brk:
+            harness.apply_break(brk, outdir)
+        frames, table = {}, {}
+        for server in servers:
+            shapes = [s for s in all_shapes([server])[server] if s.name in BROWSER_SAMPLE[server]]
+            running.append(start_server(server, shapes, procs, os.path.join(tmp, "browser-" + server),
+                                        outdir, up, www, tls, bcrypt))
+            for s in shapes:
+                base = ("https://cors.test:%d" % s.port) if s.scheme == "https" else (
+                    "http://api.example.test:%d" % s.port)
+                for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(server, s, ps)):
+                    sid = "%s-%s-%d" % (server, s.name, i)
+                    init = {"method": method, "headers": hdrs, "credentials": creds, "mode": "cors",
+                            "cache": "no-store"}
+                    if method in ("POST", "PUT"):
+                        init["body"] = "x"
+                    want, from_app, _ = probe.want(diff.Req("actual", None, method, status=st))
+                    table[sid] = dict(server=server, shape=s.name, key=key, method=method, ok=ok,
+                                      status=want, rid=("rid-" + sid) if from_app else None, policy=probe.policy)
+                    frames.setdefault((server, key), []).append(
+                        {"id": sid, "url": "%s%ss%d?s=%s" % (base, probe.prefix, st, sid), "init": init,
+                         "read": ["x-request-id"]})
+        urls = []
+        for (server, key), items in sorted(frames.items()):
+            path = "/frame-%s-%s" % (server, key)
+            ps.pages[path] = browser.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
+                                              "scen": json.dumps(items)}
+            urls.append(ps.origin(key) + path)
+        ps.pages["/top"] = browser.TOP % {"frames": json.dumps(urls)}
+        t0 = time.time()
+        results = browser.run_chromium(procs, tmp, "http://top.test:%d/top" % ps.ports["P"],
+                                       ["--ignore-certificate-errors"])
+        got = {r["id"]: r for items in results.values() for r in items}
+        bad = 0
+        for sid, sc in sorted(table.items()):
+            r = got.get(sid)
+            what = "%s %s from %s: %s (policy %s)" % (sc["server"], sc["shape"], browser.ORIGINS[sc["key"]][0],
+                                                     sc["method"], sc["policy"])
+            problem = None
+            if r is None:
+                problem = "no result"
+            elif not sc["ok"]:
+                if r["ok"] or not r["error"].startswith("TypeError"):
+                    problem = "expected a TypeError (blocked), got %s" % r
+            elif not r["ok"]:
+                problem = "expected success, got %s" % r["error"]
+            elif r["status"] != sc["status"]:
+                problem = "expected status %d, got %d" % (sc["status"], r["status"])
+            elif r["headers"]["x-request-id"] != sc["rid"]:
+                problem = "X-Request-ID seen by the script: expected %r, got %r" % (
+                    sc["rid"], r["headers"]["x-request-id"])
+            if problem:
+                bad += 1
+                log("MISMATCH browser %s: %s" % (what, problem))
+        log("chromium: %d scenarios over %d shapes of %s, %d mismatches (%.1fs)"
+            % (len(table), sum(len(BROWSER_SAMPLE[s]) for s in servers), ", ".join(servers), bad,
+               time.time() - t0))
+        return bad
+    finally:
+        for p in running:
+            procs.stop(p)
+        ps.close()
 
 
 # ---------------------------------------------------------------- main
@@ -729,6 +845,20 @@ def main():
             return 1
         if only:
             matrix[server] = [s for s in matrix[server] if s.name in only]
+
+    # Every documented shape is named in the README's "Deployment shapes" (SPEC 6).
+    if args.top:
+        with open(os.path.join(args.top, "README.md")) as f:
+            readme = f.read()
+        sec = readme.split("## Deployment shapes", 1)[-1].split("\n## ", 1)[0]
+        norm = lambda t: re.sub(r"[`\\]", "", t).lower()  # noqa: E731
+        named = set(norm(m) for m in re.findall(r"\*\*([^*]+(?:\\\*[^*]*)*)\*\*", sec))
+        for server in servers:
+            for s in matrix[server]:
+                if s.documented and norm(s.documented) not in named:
+                    log("ERROR: README.md, Deployment shapes, does not name %r (%s %s)"
+                        % (s.documented, server, s.name))
+                    return 1
 
     tmp, own_tmp = harness.make_tmp(args.tmp, "corsc-e2e-shapes.")
     os.chmod(tmp, 0o755)
@@ -785,8 +915,8 @@ def main():
                 log("%-6s %-24s %3d requests, %d mismatches  %s%s" % (
                     server, s.name, s.requests, len(s.mismatches),
                     "(documented: %s) " % s.documented if s.documented else "", s.what))
-        if not args.no_browser and not errors:
-            nbad += run_browser(procs, tmp, args.corsc, servers, matrix, up, www, tls, bcrypt)
+        if not args.no_browser and not errors and not only:
+            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt)
         total = sum(s.requests for server in servers for s in matrix[server])
         log("e2e-shapes: %d shapes, %d requests to %s, %d mismatches, %d errors, %.1fs"
             % (sum(len(matrix[s]) for s in servers), total, ", ".join(servers) or "no server", nbad,
@@ -799,10 +929,6 @@ def main():
         procs.stop_all()
         if own_tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def run_browser(procs, tmp, corsc, servers, matrix, up, www, tls, bcrypt):
-    return 0
 
 
 if __name__ == "__main__":

@@ -247,6 +247,8 @@ def nginx_shapes():
                           extra=[("Accept-Encoding", "gzip")], optional_vary=("accept-encoding",))]))
     S.append(Shape("nginx", "auth", "auth_basic on a location with the policy: preflights before the login",
                    [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("nginx", "auth-server", "server-level policy, auth_basic in a location",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
     S.append(Shape("nginx", "redirects", "server-level policy, return 301 and rewrite ... permanent in locations",
                    [Probe("/old/", "api", actual=301), Probe("/rw/", "api", actual=301)]))
     S.append(Shape("nginx", "error-page", "error_page to a location that includes the same policy (the remedy)",
@@ -290,6 +292,8 @@ def nginx_conf(shapes, d, up, www, tmp, tls):
                         "gzip_vary on; location /static/ { %s }" % (www, inc("api"))),
         "auth": ("location /secret/ { %s auth_basic corsc; auth_basic_user_file %s/htpasswd; %s }"
                  % (inc("api"), os.path.dirname(tmp), proxy)),
+        "auth-server": ("%s location /secret/ { auth_basic corsc; auth_basic_user_file %s/htpasswd; %s }"
+                        % (inc("api"), os.path.dirname(tmp), proxy)),
         "redirects": ("%s location /old/ { return 301 /new/; } location /rw/ { rewrite ^/rw/(.*)$ /new/$1 permanent; }"
                       " location / { %s }" % (inc("api"), proxy)),
         "error-page": ("root %s; location /err/ { %s %s proxy_intercept_errors on; error_page 404 500 /errpage/index.txt; }"
@@ -337,6 +341,8 @@ def apache_shapes():
                           extra=[("Accept-Encoding", "gzip")], optional_vary=("accept-encoding",))]))
     S.append(Shape("apache", "auth", "Basic auth in the <Location> with the policy: preflights before the login",
                    [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("apache", "auth-vhost", "policy in <VirtualHost>, Basic auth in a <Location>",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
     S.append(Shape("apache", "redirects", "policy in <VirtualHost>, Redirect, and RewriteRule [R=301] after "
                    "RewriteCond %{REQUEST_METHOD} !=OPTIONS (the remedy)",
                    [Probe("/old/", "api", actual=301), Probe("/rw/", "api", actual=301)]))
@@ -379,6 +385,8 @@ def apache_conf(shapes, d, up, www, tmp, tls):
                            % (www, dirs("static", "ForceType text/plain"))),
         "auth": ("<Location /secret/>\n    %s\n    AuthType Basic\n    AuthName corsc\n    AuthUserFile %s/htpasswd\n"
                  "    Require valid-user\n    ProxyPass %s/secret/\n</Location>" % (inc("api"), os.path.dirname(tmp), target)),
+        "auth-vhost": ("%s\n<Location /secret/>\n    AuthType Basic\n    AuthName corsc\n    AuthUserFile %s/htpasswd\n"
+                       "    Require valid-user\n</Location>\nProxyPass / %s/" % (inc("api"), os.path.dirname(tmp), target)),
         "redirects": ("%s\nRedirect 301 /old/ /new/\nRewriteEngine On\nRewriteCond %%{REQUEST_METHOD} !=OPTIONS\n"
                       "RewriteRule ^/rw/(.*)$ /new/$1 [R=301,L]\nProxyPass /old/ !\nProxyPass / %s/" % (inc("api"), target)),
         "rewrite-redirect-bare": ("%s\nRewriteEngine On\nRewriteRule ^/rw/(.*)$ /new/$1 [R=301,L]\nProxyPass / %s/"
@@ -437,6 +445,11 @@ def caddy_shapes():
     S.append(Shape("caddy", "auth-site", "site-level basicauth next to a site-level import",
                    [Probe("/secret/", "api", actual=401, doc=doc_answered_first(401))],
                    documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "auth-handle", "basicauth next to the import inside a handle block",
+                   [Probe("/secret/", "api", actual=401, doc=doc_answered_first(401))],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "auth-handle-route", "inside a handle block, basicauth after the import in a route block "
+                   "(the remedy)", [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
     S.append(Shape("caddy", "redirects", "redir and the policy in one route block (the remedy)",
                    [Probe("/old/", "api", actual=301)]))
     S.append(Shape("caddy", "redirects-site", "site-level redir next to a site-level import",
@@ -473,6 +486,10 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
         "static-encode": "root * %s\nencode gzip\nimport cors-api\nfile_server" % www,
         "auth": "route {\n\timport cors-api\n\t%s\n\treverse_proxy %s\n}" % (auth.replace("\n", "\n\t"), target),
         "auth-site": "%s\nimport cors-api\nreverse_proxy %s" % (auth, target),
+        "auth-handle": "handle /secret/* {\n\t%s\n\timport cors-api\n\treverse_proxy %s\n}" % (
+            auth.replace("\n", "\n\t"), target),
+        "auth-handle-route": "handle /secret/* {\n\troute {\n\t\timport cors-api\n\t\t%s\n\t\treverse_proxy %s\n\t}\n}" % (
+            auth.replace("\n", "\n\t\t"), target),
         "redirects": "route {\n\timport cors-api\n\tredir /old/* /new/ 301\n\treverse_proxy %s\n}" % target,
         "redirects-site": "import cors-api\nredir /old/* /new/ 301\nreverse_proxy %s" % target,
         "error-pages": ("root * %s\nimport cors-api\nfile_server\nhandle_errors {\n\trewrite * /static/errpage.txt\n"
@@ -720,7 +737,7 @@ def browser_scenarios(server, shape, ps):
     return out
 
 
-def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt):
+def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=None):
     """A sample of the shapes through headless Chromium, from the policy's allowed
     origin and from a refused one.  Returns the number of mismatches."""
     import browser
@@ -736,7 +753,7 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt):
         with open(pfile, "w") as f:
             f.write(text)
         outdir = os.path.join(tmp, "build-browser")
-        harness.corsc_build(corsc, pfile, outdir)
+        harness.corsc_build(build_corsc or corsc, pfile, outdir)
         brk = os.environ.get("E2E_BREAK", "")
         if brk:
             harness.apply_break(brk, outdir)
@@ -819,6 +836,8 @@ def main():
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium sample")
     ap.add_argument("--list", action="store_true", help="print the matrix and exit")
     ap.add_argument("--edit", help="prototyping: a shell command run in the build folder before the servers start")
+    ap.add_argument("--build-corsc", help="another corsc whose output the servers run (eval stays --corsc's): "
+                    "shows that an older backend fails the matrix")
     args = ap.parse_args()
     wanted = [s for s in args.servers.split(",") if s]
     if args.list:
@@ -873,6 +892,9 @@ def main():
         pfile = os.path.join(HERE, "shapes.cors")
         outdir = os.path.join(tmp, "build")
         pols = {p["name"]: p for p in harness.corsc_build(args.corsc, pfile, outdir)}
+        if args.build_corsc:
+            harness.corsc_build(args.build_corsc, pfile, outdir)
+            log("the servers run the output of %s" % args.build_corsc)
         if args.edit:
             subprocess.run(args.edit, shell=True, cwd=outdir, check=True)
         brk = os.environ.get("E2E_BREAK", "")
@@ -916,7 +938,7 @@ def main():
                     server, s.name, s.requests, len(s.mismatches),
                     "(documented: %s) " % s.documented if s.documented else "", s.what))
         if not args.no_browser and not errors and not only:
-            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt)
+            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt, args.build_corsc)
         total = sum(s.requests for server in servers for s in matrix[server])
         log("e2e-shapes: %d shapes, %d requests to %s, %d mismatches, %d errors, %.1fs"
             % (sum(len(matrix[s]) for s in servers), total, ", ".join(servers) or "no server", nbad,

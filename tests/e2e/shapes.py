@@ -706,6 +706,34 @@ def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle,
     return ids
 
 
+def check_nginx_missing_http(procs, tmp, outdir):
+    """Without cors-http.conf, nginx -t names no file: line 2 of every policy
+    file quotes the message it gives, so that a search for it finds the cause."""
+    d = os.path.join(outdir, "nginx")
+    t = os.path.join(tmp, "nginx-no-http")
+    os.makedirs(t, exist_ok=True)
+    conf = os.path.join(t, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n    server {\n"
+                "        listen 127.0.0.1:%d;\n        include %s/cors-api.conf;\n    }\n}\n"
+                % (t, t, harness.free_port(), d))
+    r = subprocess.run([harness.binary("nginx"), "-t", "-p", t, "-c", conf], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    m = re.search(r'unknown "[a-z_]+" variable', r.stdout)
+    if r.returncode == 0 or not m:
+        return ["nginx -t without cors-http.conf: expected an unknown variable error, got:\n" + r.stdout]
+    bad = []
+    for name in sorted(os.listdir(d)):
+        if name == "cors-http.conf":
+            continue
+        with open(os.path.join(d, name)) as f:
+            line2 = f.read().split("\n")[1]
+        if "cors-http.conf" not in line2 or m.group(0) not in line2:
+            bad.append("%s, line 2, does not name cors-http.conf and quote nginx's %r: %r"
+                       % (name, m.group(0), line2))
+    return bad
+
+
 # ---------------------------------------------------------------- browser sample
 
 # Shapes of each server that also go through Chromium.
@@ -914,6 +942,10 @@ def main():
         log("%d corsc eval answers (%.1fs)" % (oracle.calls, time.time() - t0))
 
         errors, ids = [], []
+        if "nginx" in servers:
+            for e in check_nginx_missing_http(procs, tmp, outdir):
+                errors.append("ERROR nginx: " + e)
+                log(errors[-1])
         for server in servers:
             t1 = time.time()
             try:

@@ -13,7 +13,6 @@
 # from an allowed and a refused origin.
 import argparse
 import base64
-import hashlib
 import json
 import os
 import re
@@ -706,7 +705,7 @@ def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle,
     return ids
 
 
-def check_nginx_missing_http(procs, tmp, outdir):
+def check_nginx_missing_http(tmp, outdir):
     """Without cors-http.conf, nginx -t names no file: line 2 of every policy
     file quotes the message it gives, so that a search for it finds the cause."""
     d = os.path.join(outdir, "nginx")
@@ -744,7 +743,7 @@ BROWSER_SAMPLE = {
 }
 
 
-def browser_scenarios(server, shape, ps):
+def browser_scenarios(shape):
     """(origin key, method, status, headers, credentials, ok, probe) for one shape."""
     out = []
     for probe in shape.probes:
@@ -793,7 +792,7 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=No
             for s in shapes:
                 base = ("https://cors.test:%d" % s.port) if s.scheme == "https" else (
                     "http://api.example.test:%d" % s.port)
-                for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(server, s, ps)):
+                for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(s)):
                     sid = "%s-%s-%d" % (server, s.name, i)
                     init = {"method": method, "headers": hdrs, "credentials": creds, "mode": "cors",
                             "cache": "no-store"}
@@ -943,7 +942,7 @@ def main():
 
         errors, ids = [], []
         if "nginx" in servers:
-            for e in check_nginx_missing_http(procs, tmp, outdir):
+            for e in check_nginx_missing_http(tmp, outdir):
                 errors.append("ERROR nginx: " + e)
                 log(errors[-1])
         for server in servers:

@@ -134,8 +134,8 @@ static void print_version(void)
 	sb_release(&sb);
 }
 
-/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
-static int load(const struct options *o, struct compilation *c)
+/* Load and compile o->file, printing nothing yet.  Returns an exit status, or -1 to go on. */
+static int compile_file(const struct options *o, struct compilation *c)
 {
 	enum input_format fmt = o->format;
 	if (fmt == FORMAT_AUTO) {
@@ -150,6 +150,15 @@ static int load(const struct options *o, struct compilation *c)
 		return EXIT_USAGE;
 	}
 	compile_source(c, src, fmt, o->werror);
+	return -1;
+}
+
+/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
+static int load(const struct options *o, struct compilation *c)
+{
+	int rc = compile_file(o, c);
+	if (rc >= 0)
+		return rc;
 	diag_print(&c->dq, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
 	if (diag_failed(&c->dq)) {
 		compilation_free(c);
@@ -286,20 +295,10 @@ static int cmd_eval(const struct options *o)
 				   "Access-Control-Request-Method it asks for)");
 
 	/* Loaded without printing: what is shown depends on the outcome. */
-	enum input_format fmt = o->format;
-	if (fmt == FORMAT_AUTO) {
-		if (strcmp(o->file, "-") == 0)
-			return usage_error("%s", "reading standard input needs --format dsl|yaml");
-		fmt = format_for_path(o->file);
-	}
-	char err[512];
-	struct source *src = source_read(o->file, err, sizeof(err));
-	if (!src) {
-		fprintf(stderr, "corsc: %s\n", err);
-		return EXIT_USAGE;
-	}
 	struct compilation c;
-	compile_source(&c, src, fmt, o->werror);
+	int rc = compile_file(o, &c);
+	if (rc >= 0)
+		return rc;
 	if (diag_failed(&c.dq)) {
 		print_some(&c.dq, o, keep_failing, &c.dq);
 		compilation_free(&c);

@@ -774,13 +774,8 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=No
     ps = browser.PageServer()
     running = []
     try:
-        with open(os.path.join(HERE, "shapes-browser.cors.in")) as f:
-            text = f.read().replace("@PORT@", str(ps.ports["P"]))
-        pfile = os.path.join(tmp, "shapes-browser.cors")
-        with open(pfile, "w") as f:
-            f.write(text)
         outdir = os.path.join(tmp, "build-browser")
-        harness.corsc_build(build_corsc or corsc, pfile, outdir)
+        browser.build_template(build_corsc or corsc, "shapes-browser.cors.in", ps.ports["P"], tmp, outdir)
         brk = os.environ.get("E2E_BREAK", "")
         if brk:
             harness.apply_break(brk, outdir)

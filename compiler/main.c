@@ -29,7 +29,7 @@
 static const char usage_text[] =
 	"usage: corsc build   [-t TARGET|all]... [-o DIR] [--werror] FILE\n"
 	"       corsc check   [--werror] FILE\n"
-	"       corsc eval    FILE --policy NAME --origin ORIGIN [--method M]\n"
+	"       corsc eval    FILE --policy NAME (--origin ORIGIN | --no-origin) [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
 	"       corsc explain CODE\n"
 	"       corsc fmt     [--check] FILE\n"
@@ -48,6 +48,7 @@ static const char usage_text[] =
 enum {
 	OPT_WERROR = 256, OPT_FORMAT, OPT_DIAG, OPT_VERSION, OPT_POLICY, OPT_ORIGIN,
 	OPT_METHOD, OPT_HEADER, OPT_PREFLIGHT, OPT_PNA, OPT_CHECK, OPT_TO,
+	OPT_NO_ORIGIN,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "no-origin", no_argument, NULL, OPT_NO_ORIGIN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "preflight", no_argument, NULL, OPT_PREFLIGHT },
@@ -83,6 +85,7 @@ struct options {
 	size_t nheaders;
 	bool preflight, pna, check;
 	bool seen_eval_opt, seen_build_opt;
+	unsigned norigin_opts;     /* eval: --origin and --no-origin given */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -132,8 +135,8 @@ static void print_version(void)
 	sb_release(&sb);
 }
 
-/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
-static int load(const struct options *o, struct compilation *c)
+/* Load and compile o->file, printing nothing yet.  Returns an exit status, or -1 to go on. */
+static int compile_file(const struct options *o, struct compilation *c)
 {
 	enum input_format fmt = o->format;
 	if (fmt == FORMAT_AUTO) {
@@ -148,6 +151,15 @@ static int load(const struct options *o, struct compilation *c)
 		return EXIT_USAGE;
 	}
 	compile_source(c, src, fmt, o->werror);
+	return -1;
+}
+
+/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
+static int load(const struct options *o, struct compilation *c)
+{
+	int rc = compile_file(o, c);
+	if (rc >= 0)
+		return rc;
 	diag_print(&c->dq, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
 	if (diag_failed(&c->dq)) {
 		compilation_free(c);
@@ -231,19 +243,82 @@ static int cmd_build(const struct options *o)
 	return rc;
 }
 
+/*
+ * Print the diagnostics of q that keep(d, ctx) selects: eval shows only the
+ * errors that stop it, or the warnings of the policy it evaluates.
+ */
+static void print_some(const struct diag_queue *q, const struct options *o,
+		       bool (*keep)(const struct diag *, const void *), const void *ctx)
+{
+	struct diag_queue some = *q;
+	some.v = xcalloc(q->n ? q->n : 1, sizeof(*some.v));
+	some.n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (keep(&q->v[i], ctx))
+			some.v[some.n++] = q->v[i];
+	diag_print(&some, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
+	free(some.v);
+}
+
+static bool keep_failing(const struct diag *d, const void *ctx)
+{
+	const struct diag_queue *q = ctx;
+	return d->severity == SEV_ERROR || q->werror;
+}
+
+/* The source range of one policy: from its keyword to the next policy's. */
+struct range { const struct source *src; size_t from, to; };
+
+static bool keep_in_range(const struct diag *d, const void *ctx)
+{
+	const struct range *r = ctx;
+	return !d->span.src || (d->span.src == r->src && d->span.offset >= r->from &&
+				d->span.offset < r->to);
+}
+
 static int cmd_eval(const struct options *o)
 {
 	if (!o->policy)
 		return usage_error("%s", "eval needs --policy NAME");
+	if (o->norigin_opts == 0)
+		return usage_error("%s", "eval needs --origin ORIGIN, or --no-origin for a "
+				   "request without Origin");
+	if (o->norigin_opts > 1)
+		return usage_error("%s", "eval takes exactly one of --origin and --no-origin");
+	const char *why = o->origin ? eval_origin_malformed(o->origin) : NULL;
+	if (why) {
+		fprintf(stderr, "corsc: malformed --origin '%s': %s\ntry 'corsc --help'\n",
+			o->origin, why);
+		return EXIT_USAGE;
+	}
+	if (o->preflight && !o->method)
+		return usage_error("%s", "--preflight needs --method M (the "
+				   "Access-Control-Request-Method it asks for)");
+
+	/* Loaded without printing: what is shown depends on the outcome. */
 	struct compilation c;
-	int rc = load(o, &c);
+	int rc = compile_file(o, &c);
 	if (rc >= 0)
 		return rc;
+	if (diag_failed(&c.dq)) {
+		print_some(&c.dq, o, keep_failing, &c.dq);
+		compilation_free(&c);
+		return EXIT_ERRORS;
+	}
 
 	const struct policy *p = NULL;
 	for (size_t i = 0; i < c.ir->nresolved; i++)
 		if (strcmp(c.ir->resolved[i].name, o->policy) == 0)
 			p = &c.ir->resolved[i];
+	if (p) {
+		struct range r = { p->span.src, p->span.offset, (size_t)-1 };
+		for (size_t i = 0; i < c.ir->npolicies; i++) {
+			const struct span *s = &c.ir->policies[i]->span;
+			if (s->src == r.src && s->offset > r.from && s->offset < r.to)
+				r.to = s->offset;
+		}
+		print_some(&c.dq, o, keep_in_range, &r);
+	}
 	if (!p) {
 		fprintf(stderr, "corsc: no policy '%s' in %s", o->policy, c.src->name);
 		for (size_t i = 0; i < c.ir->nresolved; i++)
@@ -457,7 +532,8 @@ int main(int argc, char **argv)
 			print_version();
 			return 0;
 		case OPT_POLICY: o.policy = optarg; o.seen_eval_opt = true; break;
-		case OPT_ORIGIN: o.origin = optarg; o.seen_eval_opt = true; break;
+		case OPT_ORIGIN: o.origin = optarg; o.norigin_opts++; o.seen_eval_opt = true; break;
+		case OPT_NO_ORIGIN: o.norigin_opts++; o.seen_eval_opt = true; break;
 		case OPT_METHOD: o.method = optarg; o.seen_eval_opt = true; break;
 		case OPT_HEADER:
 			xgrow(&o.headers, &hcap, o.nheaders + 1, sizeof(char *));

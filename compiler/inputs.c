@@ -109,7 +109,8 @@ static bool walk(struct collector *c, const char *dir, int depth)
 		snprintf(c->err, c->errlen, "cannot read directory '%s': %s", dir, strerror(rd_errno));
 		ok = false;
 	}
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		if (!ok) {
 			free(names[i]);
@@ -182,7 +183,7 @@ bool inputs_collect(char *const *args, size_t nargs, enum input_pick pick,
 	}
 
 	/* byte order of paths; then each file once (the same path, or the same inode) */
-	if (ok)
+	if (ok && c.n > 1)
 		qsort(c.v, c.n, sizeof(*c.v), cmp_entry);
 	size_t kept = 0;
 	bool have_stdin = false;

@@ -36,7 +36,7 @@ rc=$?
 [ -e "$tmp/nope" ] && bad "a failed build left the missing output folder behind"
 if command -v strace > /dev/null && strace -o /dev/null true 2> /dev/null; then
 	# the first rename fails: the files are not written, the new folders go again
-	strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
 		-e inject=rename,renameat,renameat2:error=EIO:when=1 \
 		"$CORSC" build -o "$tmp/nope/a/b" "$good" 2> "$tmp/err"
 	rc=$?

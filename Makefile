@@ -88,7 +88,7 @@ check: deps-test
 check-unit: $(CORSC) $(UNIT)
 	$(UNIT)
 
-check-shell: $(CORSC)
+check-shell: $(CORSC) $(UNIT)
 	@CORSC=$(abspath $(CORSC)) sh tests/run-shell-tests
 
 demo: deps-build

@@ -43,6 +43,9 @@ void diag_release(struct diag_queue *q)
 		for (size_t j = 0; j < q->v[i].nrelated; j++)
 			free(q->v[i].related[j].message);
 		free(q->v[i].related);
+		for (size_t j = 0; j < q->v[i].nfix; j++)
+			free(q->v[i].fix[j].text);
+		free(q->v[i].fix);
 	}
 	free(q->v);
 	diag_init(q);
@@ -132,6 +135,17 @@ void diag_add_related(struct diag_queue *q, struct span span, const char *fmt, .
 	d->related[d->nrelated].span = span;
 	d->related[d->nrelated].message = msg;
 	d->nrelated++;
+}
+
+void diag_add_edit(struct diag_queue *q, struct span span, const char *text)
+{
+	if (!q->last_kept || q->n == 0)
+		return;
+	struct diag *d = &q->v[q->n - 1];
+	d->fix = xrealloc(d->fix, (d->nfix + 1) * sizeof(*d->fix));
+	d->fix[d->nfix].span = span;        /* len 0 stays 0: an insertion */
+	d->fix[d->nfix].text = xstrdup(text);
+	d->nfix++;
 }
 
 bool diag_is_error(const struct diag_queue *q, const struct diag *d)
@@ -424,6 +438,17 @@ void diag_render(const struct diag_queue *q, struct strbuf *out, enum diag_forma
 					sb_puts(&sb, ",\"message\":");
 					json_quote(&sb, d->related[j].message,
 						   strlen(d->related[j].message));
+					sb_putc(&sb, '}');
+				}
+				sb_putc(&sb, ']');
+			}
+			if (d->nfix) {
+				sb_puts(&sb, ",\"fix\":[");
+				for (size_t j = 0; j < d->nfix; j++) {
+					sb_puts(&sb, j ? ",{" : "{");
+					json_place(&sb, &d->fix[j].span);
+					sb_puts(&sb, ",\"replacement\":");
+					json_quote(&sb, d->fix[j].text, strlen(d->fix[j].text));
 					sb_putc(&sb, '}');
 				}
 				sb_putc(&sb, ']');

@@ -35,6 +35,16 @@ struct diag_related {
 	char *message;
 };
 
+/*
+ * One edit of a fix-it: replace the bytes of span with text (an insertion
+ * when span.len is 0).  The edits of one diagnostic form one fix, applied
+ * together (clang's fix-it hints); the renderers carry them as data.
+ */
+struct diag_edit {
+	struct span span;
+	char *text;
+};
+
 struct diag {
 	char code[5];               /* "E001" */
 	enum severity severity;
@@ -43,6 +53,8 @@ struct diag {
 	char *note;                 /* may be NULL */
 	struct diag_related *related;   /* other places, in the order added */
 	size_t nrelated;
+	struct diag_edit *fix;          /* the edits of its fix-it, if it has one */
+	size_t nfix;
 };
 
 #define DIAG_MAX_ERRORS 50
@@ -76,6 +88,12 @@ bool diag_emitv(struct diag_queue *q, const char *code, struct span span,
  */
 void diag_add_related(struct diag_queue *q, struct span span, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Add an edit to the fix-it of the record queued last (nothing if that
+ * record was dropped): replace span (len bytes, 0 to insert) with text.
+ */
+void diag_add_edit(struct diag_queue *q, struct span span, const char *text);
 
 /* True when the queue holds an error (or, under werror, a warning). */
 bool diag_failed(const struct diag_queue *q);

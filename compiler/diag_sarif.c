@@ -1,7 +1,8 @@
 /*
  * diag_sarif.c - the diagnostics of a run as one SARIF 2.1.0 log, the format
  * GitHub code scanning and other CI dashboards read: the rule catalogue as
- * the tool's rules, one result per diagnostic with its regions.
+ * the tool's rules, one result per diagnostic with its regions, related
+ * locations and fix-it.
  */
 #include "diag.h"
 #include "rules.h"
@@ -92,6 +93,51 @@ static void put_rules(struct strbuf *sb)
 	sb_puts(sb, "\n]");
 }
 
+/* The region an edit replaces: empty (end = start) for an insertion. */
+static void put_deleted_region(struct strbuf *sb, const struct span *s)
+{
+	unsigned el = s->line, ec = s->col;
+	if (s->len > 0)
+		source_linecol(s->src, s->offset + s->len, &el, &ec);
+	sb_printf(sb, "\"deletedRegion\":{\"startLine\":%u,\"startColumn\":%u,"
+		  "\"endLine\":%u,\"endColumn\":%u}", s->line, s->col, el, ec);
+}
+
+/* The fix-it of d as one SARIF fix: its edits grouped by file, in order. */
+static void put_fix(struct strbuf *sb, const struct diag *d)
+{
+	sb_puts(sb, ",\"fixes\":[{\"description\":{\"text\":");
+	put_text(sb, d->note ? d->note : d->message);
+	sb_puts(sb, "},\"artifactChanges\":[");
+	bool first_change = true;
+	for (size_t i = 0; i < d->nfix; i++) {
+		const struct source *src = d->fix[i].span.src;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = d->fix[k].span.src == src;
+		if (seen || !src)
+			continue;
+		sb_puts(sb, first_change ? "{" : ",{");
+		first_change = false;
+		sb_puts(sb, "\"artifactLocation\":{\"uri\":");
+		put_uri(sb, src->name);
+		sb_puts(sb, "},\"replacements\":[");
+		bool first = true;
+		for (size_t j = i; j < d->nfix; j++) {
+			if (d->fix[j].span.src != src)
+				continue;
+			sb_puts(sb, first ? "{" : ",{");
+			first = false;
+			put_deleted_region(sb, &d->fix[j].span);
+			sb_puts(sb, ",\"insertedContent\":{\"text\":");
+			put_text(sb, d->fix[j].text);
+			sb_puts(sb, "}}");
+		}
+		sb_puts(sb, "]}");
+	}
+	sb_puts(sb, "]}]");
+}
+
 static void put_result(struct strbuf *sb, const struct diag_queue *q, const struct diag *d)
 {
 	const struct rule *r = rule_find(d->code);
@@ -133,6 +179,11 @@ static void put_result(struct strbuf *sb, const struct diag_queue *q, const stru
 	}
 	if (any)
 		sb_putc(sb, ']');
+	size_t placed = 0;
+	for (size_t j = 0; j < d->nfix; j++)
+		placed += d->fix[j].span.src != NULL;
+	if (placed)
+		put_fix(sb, d);
 	sb_putc(sb, '}');
 }
 

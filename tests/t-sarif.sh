@@ -133,7 +133,18 @@ printf 'policy w {\n    origins "https://a.example.com";\n    expose-headers Con
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]["results"]; assert [x["level"] for x in r] == ["error"], r' "$tmp/w.sarif" ||
 	bad "--werror: the warning is not an error in SARIF"
 
-# 4. the validators are looking: a bad level fails the schema, a region that
+# 4. fix-its: no diagnostic of this corsc carries one yet, so the unit test of
+#    the renderer writes its log (a replacement, a deletion, an insertion)
+unit=$(dirname "$CORSC")/unit-tests
+if [ -x "$unit" ]; then
+	CORSC_TEST_SARIF_FIX=$tmp/fix.sarif "$unit" > "$tmp/unit.log" 2>&1 || { bad "unit tests"; tail -n 20 "$tmp/unit.log"; }
+	grep -q '"fixes"' "$tmp/fix.sarif" || bad "fix-its: no fixes in the unit test's log"
+	validate "$tmp/fix.sarif" || bad "fix-its: the SARIF log does not validate"
+else
+	bad "no unit-tests beside $CORSC (make builds both)"
+fi
+
+# 5. the validators are looking: a bad level fails the schema, a region that
 #    ends before it starts (valid for the schema) fails the multitool
 python3 - "$tmp/examples.sarif" "$tmp/broken1.sarif" "$tmp/broken2.sarif" <<'PY'
 import json, sys

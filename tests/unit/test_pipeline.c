@@ -183,6 +183,56 @@ static void test_sarif_empty_run(void)
 	diag_release(&q);
 }
 
+/*
+ * A fix-it in JSON and SARIF: a replacement and an insertion.  The SARIF log
+ * is also written to $CORSC_TEST_SARIF_FIX when set, for t-sarif.sh to run
+ * through the SARIF validators.
+ */
+static void test_fix_rendered(void)
+{
+	const char *text = "policy api {\n    origins \"https://a.example.com:443\";\n    methods get;\n}\n";
+	struct source *src = source_from_string("fix.cors", text, strlen(text));
+	struct diag_queue q;
+	diag_init(&q);
+	size_t port = (size_t)(strstr(text, ":443") - text);
+	diag_emit(&q, "W109", span_at(src, port, 4), "drop it: browsers never send it",
+		  "default port in 'https://a.example.com:443'");
+	diag_add_edit(&q, span_at(src, port, 4), "");
+	size_t get = (size_t)(strstr(text, "get") - text);
+	diag_emit(&q, "E032", span_at(src, get, 3), NULL, "method 'get' can never match");
+	diag_add_edit(&q, span_at(src, get, 3), "GET");
+	diag_add_edit(&q, span_at(src, get + 3, 0), ", HEAD");   /* an insertion */
+
+	char *json = render(&q, DIAG_JSON);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, ",\"fix\":[{\"file\":\"fix.cors\",\"line\":2,\"column\":35,"
+				      "\"length\":4,\"replacement\":\"\"}]}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, ",\"fix\":[{\"file\":\"fix.cors\",\"line\":3,\"column\":13,"
+				      "\"length\":3,\"replacement\":\"GET\"},{\"file\":\"fix.cors\",\"line\":3,"
+				      "\"column\":16,\"length\":0,\"replacement\":\", HEAD\"}]}\n"));
+	free(json);
+
+	char *sarif = render(&q, DIAG_SARIF);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sarif, "\"fixes\":[{\"description\":{\"text\":\"drop it: browsers "
+				      "never send it\"},\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"
+				      "\"fix.cors\"},\"replacements\":[{\"deletedRegion\":{\"startLine\":2,"
+				      "\"startColumn\":35,\"endLine\":2,\"endColumn\":39},\"insertedContent\":"
+				      "{\"text\":\"\"}}]}]}]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sarif, "\"replacements\":[{\"deletedRegion\":{\"startLine\":3,"
+				      "\"startColumn\":13,\"endLine\":3,\"endColumn\":16},\"insertedContent\":"
+				      "{\"text\":\"GET\"}},{\"deletedRegion\":{\"startLine\":3,\"startColumn\":16,"
+				      "\"endLine\":3,\"endColumn\":16},\"insertedContent\":{\"text\":\", HEAD\"}}]"));
+	const char *out = getenv("CORSC_TEST_SARIF_FIX");
+	if (out) {
+		FILE *f = fopen(out, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs(sarif, f);
+		CU_ASSERT_EQUAL(fclose(f), 0);
+	}
+	free(sarif);
+	diag_release(&q);
+	source_free(src);
+}
+
 static void test_span_end(void)
 {
 	const char *text = "ab\xc3\xa9" "cd\nxyz";
@@ -213,6 +263,7 @@ void register_pipeline(void)
 		{ "github command without a place", test_github_no_place },
 		{ "sarif rules, results, regions, related", test_sarif_fields },
 		{ "sarif log of a clean run", test_sarif_empty_run },
+		{ "fix-its in json and sarif", test_fix_rendered },
 		{ "end of a span", test_span_end },
 		{ NULL, NULL },
 	};

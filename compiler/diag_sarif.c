@@ -31,6 +31,16 @@ static void put_uri(struct strbuf *sb, const char *name)
 	sb_release(&u);
 }
 
+/* Message text, with '[', ']' and '\\' escaped when the message holds links. */
+static void put_message_text(struct strbuf *m, const char *s, bool escape)
+{
+	for (; *s; s++) {
+		if (escape && (*s == '[' || *s == ']' || *s == '\\'))
+			sb_putc(m, '\\');
+		sb_putc(m, *s);
+	}
+}
+
 static void put_text(struct strbuf *sb, const char *s)
 {
 	json_quote(sb, s, strlen(s));
@@ -147,11 +157,28 @@ static void put_result(struct strbuf *sb, const struct diag_queue *q, const stru
 		sb_printf(sb, ",\"ruleIndex\":%zu", (size_t)(r - rules));
 	sb_printf(sb, ",\"level\":\"%s\"", diag_is_error(q, d) ? "error" : "warning");
 
-	/* the message, then the note on a line of its own */
+	/*
+	 * The message, then the note on a line of its own, then a link to each
+	 * related location ("[text](id)", SARIF 3.11.6: code scanning shows the
+	 * related locations a message links to).  Where there are links, a
+	 * literal '[' or ']' is escaped with '\\'.
+	 */
 	struct strbuf m = STRBUF_INIT;
-	sb_puts(&m, d->message);
-	if (d->note)
-		sb_printf(&m, "\nnote: %s", d->note);
+	size_t links = 0;
+	for (size_t j = 0; j < d->nrelated; j++)
+		links += d->related[j].span.src != NULL;
+	put_message_text(&m, d->message, links > 0);
+	if (d->note) {
+		sb_puts(&m, "\nnote: ");
+		put_message_text(&m, d->note, links > 0);
+	}
+	for (size_t j = 0; j < d->nrelated; j++) {
+		if (!d->related[j].span.src)
+			continue;
+		sb_puts(&m, "\n[");
+		put_message_text(&m, d->related[j].message, true);
+		sb_printf(&m, "](%zu)", j + 1);
+	}
 	sb_puts(sb, ",\"message\":{\"text\":");
 	json_quote(sb, m.buf ? m.buf : "", m.len);
 	if (m.failed)

@@ -163,6 +163,8 @@ static void test_sarif_fields(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"artifactLocation\":{\"uri\":"
 				      "\"we%2Cird%3Ana%25me%0D%0Ax.cors\"},\"region\":{\"startLine\":2,"
 				      "\"startColumn\":13,\"endLine\":2,\"endColumn\":14}"));
+	/* the message links to its related location, so that code scanning shows it */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"message\":{\"text\":\"plain warning\\n[see here, too](1)\"}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"relatedLocations\":[{\"id\":1,\"physicalLocation\":"
 				      "{\"artifactLocation\":{\"uri\":\"we%2Cird%3Ana%25me%0D%0Ax.cors\"},"
 				      "\"region\":{\"startLine\":1,\"startColumn\":8,\"endLine\":1,"

@@ -19,6 +19,8 @@
  */
 #include "apache.h"
 #include "backend.h"
+#include "origin.h"
+#include "response.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -101,73 +103,22 @@ bool apache_expr_string(struct strbuf *sb, const char *origin, struct strbuf *er
 	return true;
 }
 
-/* Literal bytes [s, e) of an origin as a regex: metacharacters escaped. */
-static bool regex_literal(struct strbuf *sb, const char *origin, const char *s,
-			  const char *e, struct strbuf *err)
+bool apache_origin_regex(struct strbuf *sb, const struct origin *o, struct strbuf *err)
 {
-	for (const char *p = s; p < e; p++) {
-		if (!origin_char_ok((unsigned char)*p))
-			return refuse_origin(origin, (unsigned char)*p, err);
-		if (strchr(".[]+", *p))
-			sb_putc(sb, '\\');
-		sb_putc(sb, *p);
-	}
-	return true;
-}
-
-bool apache_origin_regex(struct strbuf *sb, const char *pattern, struct strbuf *err)
-{
-	const char *host = strstr(pattern, "://");
-	if (!host) {
-		sb_printf(err, "origin pattern \"%s\" has no scheme", pattern);
-		return false;
-	}
-	host += 3;
-	const char *end = pattern + strlen(pattern);
-	bool port_any = end - host >= 2 && strcmp(end - 2, ":*") == 0;
-	if (port_any)
-		end -= 2;
-
+	for (const char *p = o->text; *p; p++)
+		if (!origin_char_ok((unsigned char)*p) && !(*p == '*' && o->kind == ORIGIN_PATTERN))
+			return refuse_origin(o->text, (unsigned char)*p, err);
 	sb_puts(sb, "m#^");
-	if (!regex_literal(sb, pattern, pattern, host, err))
-		return false;
-	if (strncmp(host, "**.", 3) == 0) {
-		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
-		host += 3;
-	} else if (strncmp(host, "*.", 2) == 0) {
-		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
-		host += 2;
-	}
-	if (!regex_literal(sb, pattern, host, end, err))
-		return false;
-	if (port_any)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
+	origin_regex(sb, o, REGEX_PCRE);
 	sb_puts(sb, "$#");
 	return true;
 }
 
 /* ---- one policy ---- */
 
-static bool name_ok(const char *name)
-{
-	if (!*name)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return false;
-	return true;
-}
-
-/* The input name in a comment: control characters would end the comment line. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		sb_putc(sb, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
-}
-
+/* origin_test: the plan has rows that need the origin allowed (mod_setenvif). */
 static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
-			       const struct policy *p)
+			       const struct policy *p, bool origin_test)
 {
 	sb_printf(sb, "# cors-%s.conf - CORS policy \"%s\" for Apache httpd 2.4.19 or later.\n",
 		  p->name, p->name);
@@ -178,7 +129,7 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"# Include it inside the <VirtualHost>, <Location> or <Directory> that serves\n"
 		"# the policy's resources:\n");
 	sb_printf(sb, "#     Include /etc/apache2/cors/cors-%s.conf\n", p->name);
-	if (p->any_origin)
+	if (!origin_test)
 		sb_puts(sb, "# Modules: headers, alias (Debian: a2enmod headers alias).\n");
 	else
 		sb_puts(sb, "# Modules: headers, alias, setenvif (Debian: a2enmod headers alias setenvif).\n");
@@ -186,7 +137,7 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"# answered here with 204 and never reaches the handler or proxy behind; it\n"
 		"# is answered after access control, so resources that need a login must\n"
 		"# let preflights through (they never carry credentials).\n");
-	if (!p->any_origin)
+	if (origin_test)
 		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed.\n",
 			  p->name);
 	sb_putc(sb, '\n');
@@ -227,7 +178,7 @@ static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struc
 		if (o->kind != ORIGIN_PATTERN)
 			continue;
 		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ ");
-		if (!apache_origin_regex(sb, o->text, err))
+		if (!apache_origin_regex(sb, o, err))
 			return false;
 		sb_printf(sb, "\" CORSC_ORIGIN_%s\n", p->name);
 	}
@@ -235,32 +186,31 @@ static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struc
 	return true;
 }
 
-enum when { ALWAYS, PREFLIGHT, ACTUAL };
-
 /*
- * Header always set NAME VALUE [COND]: value is a literal (escaped here) or,
- * with raw, already an argument; cond joins when, the origin test (unless
- * any) and extra with &&.
+ * Header always set NAME VALUE [COND] for one row of the plan: the value a
+ * literal (escaped here) or the request's Origin; the condition joins the
+ * row's kind of request, the origin test and the private network request
+ * with &&.
  */
-static bool put_header(struct strbuf *sb, const struct policy *p, const char *name,
-		       const char *value, bool raw, enum when when, const char *extra,
-		       struct strbuf *err)
+static bool put_row(struct strbuf *sb, const struct policy *p, const struct plan_row *r,
+		    struct strbuf *err)
 {
-	sb_printf(sb, "Header always set %s ", name);
-	if (raw)
-		sb_puts(sb, value);
-	else if (!apache_header_value(sb, value, err))
+	sb_printf(sb, "Header always set %s ", r->name);
+	if (r->kind == PLAN_ECHO_ORIGIN)
+		sb_puts(sb, "\"expr=%{req_novary:Origin}\"");
+	else if (!apache_header_value(sb, r->value, err))
 		return false;
 
 	struct strbuf cond = STRBUF_INIT;
-	if (when == PREFLIGHT)
+	if (r->when == PLAN_PREFLIGHT)
 		sb_puts(&cond, preflight_expr);
-	else if (when == ACTUAL)
+	else if (r->when == PLAN_ACTUAL)
 		sb_printf(&cond, "!(%s)", preflight_expr);
-	if (!p->any_origin)
+	if (r->needs & PLAN_NEED_ALLOWED)
 		sb_printf(&cond, "%s-n reqenv('CORSC_ORIGIN_%s')", cond.len ? " && " : "", p->name);
-	if (extra)
-		sb_printf(&cond, "%s%s", cond.len ? " && " : "", extra);
+	if (r->needs & PLAN_NEED_PNA)
+		sb_printf(&cond, "%sreq_novary('Access-Control-Request-Private-Network') == 'true'",
+			  cond.len ? " && " : "");
 	if (cond.len)
 		sb_printf(sb, " \"expr=%s\"", sb_str(&cond));
 	sb_putc(sb, '\n');
@@ -271,81 +221,44 @@ static bool put_header(struct strbuf *sb, const struct policy *p, const char *na
 	return ok;
 }
 
-/* "*", then the names, joined by ", " (as SPEC section 6 sends a list). */
-static bool put_list_header(struct strbuf *sb, const struct policy *p, const char *name,
-			    const struct name_list *l, enum when when, struct strbuf *err)
+static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
+		       const struct response_plan *plan, struct strbuf *err)
 {
-	if (!l->set || (!l->any && l->n == 0))
-		return true;
-	struct strbuf v = STRBUF_INIT;
-	if (l->any)
-		sb_putc(&v, '*');
-	for (size_t i = 0; i < l->n; i++) {
-		if (v.len)
-			sb_puts(&v, ", ");
-		sb_puts(&v, l->names[i]);
-	}
-	bool ok = !v.failed && put_header(sb, p, name, sb_str(&v), false, when, NULL, err);
-	if (v.failed)
-		sb_puts(err, "out of memory");
-	sb_release(&v);
-	return ok;
-}
-
-static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx, const struct policy *p,
-		       struct strbuf *err)
-{
+	const struct policy *p = plan->policy;
 	char file[128];
 	snprintf(file, sizeof(file), "cors-%s.conf", p->name);
 
-	put_header_comment(sb, ctx, p);
+	bool origin_test = plan_needs(plan, PLAN_NEED_ALLOWED);
+	put_header_comment(sb, ctx, p, origin_test);
 	put_module_guard(sb, file, "headers_module", "headers");
 	put_module_guard(sb, file, "alias_module", "alias");
-	if (!p->any_origin)
+	if (origin_test)
 		put_module_guard(sb, file, "setenvif_module", "setenvif");
 	sb_putc(sb, '\n');
 
-	sb_puts(sb, "# The application's own Access-Control-* headers never reach the client.\n");
-	for (size_t i = 0; i < CORS_NHEADERS; i++)
-		sb_printf(sb, "Header onsuccess unset %s\n"
-			  "Header always unset %s\n",
-			  cors_response_headers[i], cors_response_headers[i]);
-	sb_putc(sb, '\n');
+	if (plan->strip_app_headers) {
+		sb_puts(sb, "# The application's own Access-Control-* headers never reach the client.\n");
+		for (size_t i = 0; i < CORS_NHEADERS; i++)
+			sb_printf(sb, "Header onsuccess unset %s\n"
+				  "Header always unset %s\n",
+				  cors_response_headers[i], cors_response_headers[i]);
+		sb_putc(sb, '\n');
+	}
 
-	if (!p->any_origin && !put_origin_matching(sb, p, err))
+	if (origin_test && !put_origin_matching(sb, p, err))
 		return false;
 
-	sb_puts(sb, "# A preflight is answered here, for every origin, with 204.\n");
+	sb_printf(sb, "# A preflight is answered here, for every origin, with %d.\n",
+		  plan->preflight_status);
 	sb_printf(sb, "<If \"%s\">\n", preflight_expr);
-	sb_puts(sb, "    Redirect 204\n"
-		"</If>\n\n");
+	sb_printf(sb, "    Redirect %d\n"
+		  "</If>\n\n", plan->preflight_status);
 
 	sb_puts(sb, "# The policy's headers, on every status.\n");
-	bool ok = put_header(sb, p, "Access-Control-Allow-Origin",
-			     p->any_origin ? "\"*\"" : "\"expr=%{req_novary:Origin}\"",
-			     true, ALWAYS, NULL, err);
-	if (ok && p->credentials)
-		ok = put_header(sb, p, "Access-Control-Allow-Credentials", "true", false,
-				ALWAYS, NULL, err);
-	ok = ok && put_list_header(sb, p, "Access-Control-Allow-Methods", &p->methods,
-				   PREFLIGHT, err);
-	ok = ok && put_list_header(sb, p, "Access-Control-Allow-Headers", &p->allow_headers,
-				   PREFLIGHT, err);
-	if (ok && p->max_age_set) {
-		char v[32];
-		snprintf(v, sizeof(v), "%lu", p->max_age);
-		ok = put_header(sb, p, "Access-Control-Max-Age", v, false, PREFLIGHT, NULL, err);
-	}
-	if (ok && p->private_network)
-		ok = put_header(sb, p, "Access-Control-Allow-Private-Network", "true", false,
-				PREFLIGHT,
-				"req_novary('Access-Control-Request-Private-Network') == 'true'",
-				err);
-	ok = ok && put_list_header(sb, p, "Access-Control-Expose-Headers", &p->expose_headers,
-				   ACTUAL, err);
-	if (!ok)
-		return false;
-	if (!p->any_origin)
+	for (size_t i = 0; i < plan->n; i++)
+		if (!put_row(sb, p, &plan->rows[i], err))
+			return false;
+	if (plan->vary_origin)
 		sb_puts(sb, "Header always merge Vary Origin\n");
 	return true;
 }
@@ -354,12 +267,16 @@ bool emit_apache(const struct emit_ctx *ctx, struct out_set *out, struct strbuf 
 {
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		const struct policy *p = &ctx->policies[i];
-		if (!name_ok(p->name) || strlen(p->name) > 64) {
+		if (!policy_name_ok(p->name)) {
 			sb_printf(err, "policy name \"%s\" cannot name an Apache file", p->name);
 			return false;
 		}
 		struct strbuf sb = STRBUF_INIT;
-		if (!put_policy(&sb, ctx, p, err)) {
+		struct response_plan plan;
+		response_plan_make(p, &plan);
+		bool ok = put_policy(&sb, ctx, &plan, err);
+		response_plan_release(&plan);
+		if (!ok) {
 			sb_release(&sb);
 			sb_printf(err, " (policy \"%s\")", p->name);
 			return false;

@@ -27,11 +27,11 @@ bool apache_header_value(struct strbuf *sb, const char *s, struct strbuf *err);
 bool apache_expr_string(struct strbuf *sb, const char *origin, struct strbuf *err);
 
 /*
- * Append an anchored PCRE regex, m#^...$#, for an origin pattern in its
- * canonical text: "*." at the start of the host is one label, "**." one or
- * more, ":*" at the end any port or none; everything else is literal.
- * Same refusals as apache_expr_string.
+ * Append an anchored PCRE regex, m#^...$#, for an origin pattern: the
+ * regex of origin_regex.  Refuses, like apache_expr_string, an origin whose
+ * text holds a character no canonical origin holds.
  */
-bool apache_origin_regex(struct strbuf *sb, const char *pattern, struct strbuf *err);
+struct origin;
+bool apache_origin_regex(struct strbuf *sb, const struct origin *o, struct strbuf *err);
 
 #endif

@@ -7,12 +7,14 @@
 #include <string.h>
 
 const struct backend backends[] = {
-	{ "nginx", emit_nginx },
-	{ "apache", emit_apache },
-	{ "caddy", emit_caddy },
-	{ "json", emit_json },
-	{ NULL, NULL },
+	{ "nginx", emit_nginx, true },
+	{ "apache", emit_apache, true },
+	{ "caddy", emit_caddy, true },
+	{ "json", emit_json, false },
+	{ NULL, NULL, false },
 };
+
+_Static_assert(ARRAY_SIZE(backends) - 1 <= BACKENDS_MAX, "a backend_set holds every backend");
 
 const struct backend *backend_find(const char *name)
 {
@@ -20,6 +22,44 @@ const struct backend *backend_find(const char *name)
 		if (strcmp(b->name, name) == 0)
 			return b;
 	return NULL;
+}
+
+backend_set backend_bit(const struct backend *b)
+{
+	return (backend_set)1 << (b - backends);
+}
+
+backend_set backend_servers(void)
+{
+	backend_set s = 0;
+	for (const struct backend *b = backends; b->name; b++)
+		if (b->server)
+			s |= backend_bit(b);
+	return s;
+}
+
+void backend_names(struct strbuf *sb, const char *sep, bool servers_only)
+{
+	bool first = true;
+	for (const struct backend *b = backends; b->name; b++) {
+		if (servers_only && !b->server)
+			continue;
+		if (!first)
+			sb_puts(sb, sep);
+		sb_puts(sb, b->name);
+		first = false;
+	}
+}
+
+void put_comment_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			sb_printf(sb, "\\x%02x", c);
+		else
+			sb_putc(sb, (char)c);
+	}
 }
 
 void out_set_init(struct out_set *s)

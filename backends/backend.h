@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ir.h"
 #include "strbuf.h"
@@ -38,8 +39,9 @@ struct emit_ctx {
 typedef bool (*emit_fn)(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 
 struct backend {
-	const char *name;           /* "nginx", "apache", "caddy", "json" */
+	const char *name;           /* "nginx", "apache", "caddy", "json": the -t word */
 	emit_fn emit;
+	bool server;                /* a server's configuration: in -t all, the default */
 };
 
 bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
@@ -47,8 +49,29 @@ bool emit_apache(const struct emit_ctx *ctx, struct out_set *out, struct strbuf 
 bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 bool emit_json(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 
-/* The backends in order; NULL-terminated by name. */
+/*
+ * Text for a '#' comment of any backend (the input file name in a header,
+ * say), written once: printable ASCII as is, a backslash and every other
+ * byte as \xNN, so nothing can end the comment line or hide a byte.
+ */
+void put_comment_text(struct strbuf *sb, const char *s);
+
+/*
+ * The backends, in the order they run and their files are listed;
+ * NULL-terminated by name.  The command line's -t words, -t all and the
+ * default all come from this table (backend.c): adding a backend adds a row.
+ */
 extern const struct backend backends[];
+/* At most BACKENDS_MAX rows, so that a set of them fits one backend_set. */
+#define BACKENDS_MAX 64
+typedef uint64_t backend_set;       /* bit i: backends[i] */
+
 const struct backend *backend_find(const char *name);
+/* The bit of b in a backend_set. */
+backend_set backend_bit(const struct backend *b);
+/* Every server backend: what -t all and no -t at all select. */
+backend_set backend_servers(void);
+/* The -t words joined by sep, servers_only for the servers alone. */
+void backend_names(struct strbuf *sb, const char *sep, bool servers_only);
 
 #endif

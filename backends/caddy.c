@@ -5,6 +5,8 @@
  */
 #include "backend.h"
 #include "caddy.h"
+#include "origin.h"
+#include "response.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,74 +62,6 @@ bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_
 	sb_putc(sb, q);
 	sb_add(sb, s, len);
 	sb_putc(sb, q);
-	return true;
-}
-
-/* ---- origin patterns as anchored RE2 ---- */
-
-#define LABEL "[a-z0-9_-]{1,63}"
-
-static void regex_literal(struct strbuf *sb, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (strchr("\\.+*?()|[]{}^$", s[i]))
-			sb_putc(sb, '\\');
-		sb_putc(sb, s[i]);
-	}
-}
-
-static bool has_prefix(const char *s, size_t len, const char *pre)
-{
-	size_t n = strlen(pre);
-	return len >= n && memcmp(s, pre, n) == 0;
-}
-
-/*
- * One alternative of the origin regex, from the canonical text and the
- * pattern's wildcard fields ("**.eu.example.com" after the scheme,
- * "localhost:*").  False if the text does not have the shape the
- * fields describe.
- */
-static bool origin_regex(struct strbuf *sb, const struct origin *o)
-{
-	const char *t = o->text;
-	size_t len = strlen(t);
-
-	if (o->kind != ORIGIN_PATTERN) {
-		regex_literal(sb, t, len);
-		return true;
-	}
-	const char *sep = strstr(t, "://");
-	if (!sep)
-		return false;
-	size_t head = (size_t)(sep - t) + 3;
-	regex_literal(sb, t, head);
-	t += head;
-	len -= head;
-	if (o->wild == WILD_ONE) {
-		if (!has_prefix(t, len, "*."))
-			return false;
-		sb_puts(sb, LABEL "\\.");
-		t += 2;
-		len -= 2;
-	} else if (o->wild == WILD_MULTI) {
-		if (!has_prefix(t, len, "**."))
-			return false;
-		sb_puts(sb, "(?:" LABEL "\\.)+");
-		t += 3;
-		len -= 3;
-	}
-	bool any_port = o->port_any;
-	if (any_port) {
-		if (len < 2 || memcmp(t + len - 2, ":*", 2) != 0)
-			return false;
-		len -= 2;
-	}
-	if (len == 0 || memchr(t, '*', len))
-		return false;
-	regex_literal(sb, t, len);
-	if (any_port)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
 	return true;
 }
 
@@ -248,11 +182,7 @@ static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf
 		if (p->origins[i].kind != ORIGIN_PATTERN)
 			continue;
 		sb_reset(&re);
-		if (!origin_regex(&re, &p->origins[i])) {
-			sb_printf(err, "policy \"%s\": origin pattern \"%s\" has an unexpected form",
-				  p->name, p->origins[i].text);
-			goto out;
-		}
+		origin_regex(&re, &p->origins[i], REGEX_RE2);
 		for (size_t k = 0; k < re.len; k++) {
 			char c = sb_str(&re)[k];
 			if (c < 0x20 || c > 0x7e || c == '\'' || c == '`') {
@@ -309,8 +239,9 @@ out:
 struct emitter {
 	struct strbuf *sb;
 	struct strbuf *err;
+	const struct response_plan *plan;
 	const struct policy *p;
-	bool any;              /* origins *: no origin test */
+	bool any;              /* no row needs the origin test */
 };
 
 /* A literal token, or an error naming what could not be written. */
@@ -323,36 +254,39 @@ static bool put_token(struct emitter *e, const char *s, const char *what)
 	return false;
 }
 
-/* The list of a name_list joined by ", " ("*" first), as one token. */
-static bool put_list(struct emitter *e, const struct name_list *l, const char *what)
+/* Is a list value RFC 9110 tokens joined by ", " ("*" among them)? */
+static bool token_list(const char *v)
 {
-	struct strbuf v = STRBUF_INIT;
-	bool ok = true;
-
-	if (l->any)
-		sb_putc(&v, '*');
-	for (size_t i = 0; i < l->n; i++) {
-		const char *n = l->names[i];
-		bool token = n[0] != '\0';
-		for (const char *c = n; *c; c++)
-			token &= is_tchar((unsigned char)*c);
-		if (!token) {
-			sb_printf(e->err, "policy \"%s\": %s entry is not an RFC 9110 token",
-				  e->p->name, what);
-			ok = false;
-			break;
+	bool start = true;
+	for (const char *c = v; *c; c++) {
+		if (c[0] == ',' && c[1] == ' ' && !start) {
+			c++;
+			start = true;
+		} else if (is_tchar((unsigned char)*c)) {
+			start = false;
+		} else {
+			return false;
 		}
-		if (v.len)
-			sb_puts(&v, ", ");
-		sb_puts(&v, n);
 	}
-	if (ok && v.failed) {
-		sb_puts(e->err, "out of memory");
-		ok = false;
+	return !start;
+}
+
+/* The value of a row, as one token. */
+static bool put_row_value(struct emitter *e, const struct plan_row *r)
+{
+	char what[64];
+	if (r->kind == PLAN_ECHO_ORIGIN) {
+		sb_puts(e->sb, ORIGIN_PH);
+		return true;
 	}
-	ok = ok && put_token(e, sb_str(&v), what);
-	sb_release(&v);
-	return ok;
+	snprintf(what, sizeof(what), "%s %s", r->stmt == ST_METHODS ? "a" : "an",
+		 r->stmt == ST_METHODS ? "method" : stmt_keyword(r->stmt));
+	if (stmt_is_list(r->stmt) && !token_list(r->value)) {
+		sb_printf(e->err, "policy \"%s\": %s entry is not an RFC 9110 token",
+			  e->p->name, what);
+		return false;
+	}
+	return put_token(e, r->value, what);
 }
 
 /*
@@ -376,7 +310,7 @@ static void put_matchers(struct emitter *e)
 			      "\t\t\tvars cors-%s-allowed 1\n"
 			      "\t\t\theader_regexp Access-Control-Request-Method .\n"
 			      "\t\t}\n", name, name);
-	if (e->p->private_network) {
+	if (plan_needs(e->plan, PLAN_NEED_PNA)) {
 		sb_printf(sb, "\t\t@cors-%s.private-network {\n\t\t\tmethod OPTIONS\n", name);
 		if (e->any)     /* no origin test: any Origin */
 			sb_puts(sb, "\t\t\theader_regexp Origin .\n");
@@ -389,20 +323,22 @@ static void put_matchers(struct emitter *e)
 		sb_printf(sb, "\t\t@cors-%s.allowed vars cors-%s-allowed 1\n", name, name);
 }
 
-static void put_field(struct emitter *e, const char *name)
+/*
+ * The fields of the rows for one kind of request (when), in plan order; rows
+ * that need a private network request are left to their own matcher.
+ */
+static bool put_fields(struct emitter *e, unsigned when)
 {
-	sb_printf(e->sb, "\t\t\t%s ", name);
-}
-
-/* ACAO and ACAC, the same on preflights and other requests. */
-static void put_origin_fields(struct emitter *e)
-{
-	put_field(e, "Access-Control-Allow-Origin");
-	sb_puts(e->sb, e->any ? "*\n" : ORIGIN_PH "\n");
-	if (e->p->credentials) {
-		put_field(e, "Access-Control-Allow-Credentials");
-		sb_puts(e->sb, "true\n");
+	for (size_t i = 0; i < e->plan->n; i++) {
+		const struct plan_row *r = &e->plan->rows[i];
+		if (!(r->when & when) || (r->needs & PLAN_NEED_PNA))
+			continue;
+		sb_printf(e->sb, "\t\t\t%s ", r->name);
+		if (!put_row_value(e, r))
+			return false;
+		sb_putc(e->sb, '\n');
 	}
+	return true;
 }
 
 /* "\t\theader @cors-NAME.SUFFIX {\n", or without a matcher for a NULL suffix. */
@@ -417,31 +353,21 @@ static void open_header(struct emitter *e, const char *suffix)
 /* The preflight's header block and the 204: a preflight goes no further. */
 static bool put_preflight(struct emitter *e)
 {
-	const struct policy *p = e->p;
-
 	open_header(e, e->any ? "preflight" : "preflight-allowed");
-	put_origin_fields(e);
-	if (p->methods.set) {
-		put_field(e, "Access-Control-Allow-Methods");
-		if (!put_list(e, &p->methods, "a method"))
-			return false;
-		sb_putc(e->sb, '\n');
-	}
-	if (p->allow_headers.set) {
-		put_field(e, "Access-Control-Allow-Headers");
-		if (!put_list(e, &p->allow_headers, "an allow-headers"))
-			return false;
-		sb_putc(e->sb, '\n');
-	}
-	if (p->max_age_set) {
-		put_field(e, "Access-Control-Max-Age");
-		sb_printf(e->sb, "%lu\n", p->max_age);
-	}
+	if (!put_fields(e, PLAN_PREFLIGHT))
+		return false;
 	sb_puts(e->sb, "\t\t}\n");
-	if (p->private_network)
-		sb_printf(e->sb, "\t\theader @cors-%s.private-network "
-			  "Access-Control-Allow-Private-Network true\n", p->name);
-	sb_printf(e->sb, "\t\trespond @cors-%s.preflight 204\n", p->name);
+	for (size_t i = 0; i < e->plan->n; i++) {
+		const struct plan_row *r = &e->plan->rows[i];
+		if (!(r->when & PLAN_PREFLIGHT) || !(r->needs & PLAN_NEED_PNA))
+			continue;
+		sb_printf(e->sb, "\t\theader @cors-%s.private-network %s ", e->p->name, r->name);
+		if (!put_row_value(e, r))
+			return false;
+		sb_putc(e->sb, '\n');
+	}
+	sb_printf(e->sb, "\t\trespond @cors-%s.preflight %d\n", e->p->name,
+		  e->plan->preflight_status);
 	return true;
 }
 
@@ -449,25 +375,9 @@ static bool put_preflight(struct emitter *e)
 static bool put_actual(struct emitter *e, bool deferred)
 {
 	open_header(e, e->any ? NULL : "allowed");
-	put_origin_fields(e);
-	if (e->p->expose_headers.set) {
-		put_field(e, "Access-Control-Expose-Headers");
-		if (!put_list(e, &e->p->expose_headers, "an expose-headers"))
-			return false;
-		sb_putc(e->sb, '\n');
-	}
-	sb_puts(e->sb, deferred ? "\t\t\tdefer\n\t\t}\n" : "\t\t}\n");
-	return true;
-}
-
-static bool valid_name(const char *name)
-{
-	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
+	if (!put_fields(e, PLAN_ACTUAL))
 		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			return false;
+	sb_puts(e->sb, deferred ? "\t\t\tdefer\n\t\t}\n" : "\t\t}\n");
 	return true;
 }
 
@@ -512,11 +422,12 @@ out:
 	return ok;
 }
 
-static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf *err)
+static bool put_policy(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err)
 {
-	struct emitter e = { sb, err, p, p->any_origin };
+	const struct policy *p = plan->policy;
+	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED) };
 
-	if (!valid_name(p->name)) {
+	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
 		return false;
 	}
@@ -534,7 +445,7 @@ static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf 
 	if (!e.any && !put_origin_test(&e))
 		return false;
 	put_matchers(&e);
-	if (!e.any)
+	if (plan->vary_origin)
 		sb_puts(sb, "\t\theader +Vary Origin\n");
 	sb_puts(sb, "\t\t# A preflight is answered here and goes no further.\n");
 	if (!put_preflight(&e))
@@ -548,20 +459,10 @@ static bool put_policy(struct strbuf *sb, const struct policy *p, struct strbuf 
 		    "\t\t# Access-Control-* headers are deleted first, then the policy's set.\n");
 	if (!put_actual(&e, true))
 		return false;
-	sb_puts(sb, "\t\theader -Access-Control-*\n\t}\n}\n");
+	if (plan->strip_app_headers)
+		sb_puts(sb, "\t\theader -Access-Control-*\n");
+	sb_puts(sb, "\t}\n}\n");
 	return true;
-}
-
-/* The input file name in a comment: printable ASCII, the rest as \xNN. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
 }
 
 bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
@@ -579,7 +480,11 @@ bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		"# to the site level, and an import inside a handle block wins over it.\n"
 		"# Needs Caddy 2.6 or later, standard modules only.\n");
 	for (size_t i = 0; i < ctx->npolicies; i++) {
-		if (!put_policy(&sb, &ctx->policies[i], err)) {
+		struct response_plan plan;
+		response_plan_make(&ctx->policies[i], &plan);
+		bool ok = put_policy(&sb, &plan, err);
+		response_plan_release(&plan);
+		if (!ok) {
 			sb_release(&sb);
 			return false;
 		}

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "backend.h"
+#include "origin.h"
+#include "response.h"
 
 /* nginx reads a parameter into a 4096-byte buffer; stay well below. */
 #define NGX_PARAM_MAX 3000
@@ -76,25 +78,6 @@ bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode
 	}
 	sb_putc(sb, '"');
 	return true;
-}
-
-/* Text for a '#' comment: control characters become '?'. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		sb_putc(sb, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
-/* Append s to a PCRE pattern, every metacharacter escaped. */
-static void put_regex_literal(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\^$.|?*+()[]{}/#", *s))
-			sb_putc(sb, '\\');
-		sb_putc(sb, *s);
-	}
 }
 
 /* ---- map hash sizing: ngx_hash_init of nginx 1.22, 64-bit ---- */
@@ -250,18 +233,16 @@ static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_
 		sb_printf(e->err, "nginx: policy name '%.64s...' is too long", p->name);
 		return false;
 	}
+	if (!policy_name_ok(p->name)) {
+		sb_puts(e->err, "nginx: policy name '");
+		put_comment_text(e->err, p->name);
+		sb_puts(e->err, "' is not usable in an nginx variable name");
+		return false;
+	}
 	memcpy(buf, "cors_", 5);
 	uint32_t h = 2166136261u;   /* FNV-1a of the folded name */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p->name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '_';
-		if (!ok) {
-			sb_puts(e->err, "nginx: policy name '");
-			put_comment_text(e->err, p->name);
-			sb_puts(e->err, "' is not usable in an nginx variable name");
-			return false;
-		}
 		buf[5 + i] = c == '-' ? '_' : (char)ascii_tolower(c);
 		h = (h ^ (unsigned char)buf[5 + i]) * 16777619u;
 	}
@@ -357,22 +338,6 @@ static void put_value_ref(struct strbuf *sb, const char *var, size_t n)
 	sb_putc(sb, '"');
 }
 
-/* The PCRE for a pattern origin (SPEC section 3 and README), without anchors. */
-static void put_pattern_regex(struct strbuf *sb, const struct origin *o)
-{
-	put_regex_literal(sb, o->scheme);
-	sb_puts(sb, "://");
-	if (o->wild == WILD_ONE)
-		sb_puts(sb, "[a-z0-9_-]{1,63}\\.");
-	else if (o->wild == WILD_MULTI)
-		sb_puts(sb, "(?:[a-z0-9_-]{1,63}\\.)+");
-	put_regex_literal(sb, o->host);
-	if (o->port_any)
-		sb_puts(sb, "(?::[0-9]{1,5})?");
-	else if (o->port >= 0)
-		sb_printf(sb, ":%d", o->port);
-}
-
 static bool has_upper(const char *s)
 {
 	for (; *s; s++)
@@ -439,10 +404,7 @@ static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct p
 			continue;
 		sb_reset(&re);
 		sb_puts(&re, "~^(");
-		if (o->kind == ORIGIN_PATTERN)
-			put_pattern_regex(&re, o);
-		else
-			put_regex_literal(&re, o->text);
+		origin_regex(&re, o, REGEX_PCRE);
 		sb_puts(&re, ")");
 		sb_puts(&re, tail);
 		if (re.failed)
@@ -456,80 +418,89 @@ static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct p
 	sb_release(&re);
 }
 
-/* How many pieces each header value of a policy was split into (0: not sent). */
+/* How many pieces each row's value was split into (0: not sent by a map). */
 struct pieces {
-	size_t methods, allow_headers, max_age, expose_headers;
+	size_t n[CH__COUNT];
 };
 
-/* The maps of one policy, for cors-http.conf. */
-static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct policy *p,
-			    const char *v, const struct ngx_hash_keys *keys, struct pieces *pc)
+/* "cors_NAME_" + the statement's keyword with '_' for '-': a row's variable. */
+static void row_var(char *buf, size_t size, const char *v, const struct plan_row *r)
 {
-	char key[128], var[128];
-	bool any = p->any_origin;
-
-	sb_printf(sb, "\n# policy \"%s\" (cors-%s.conf)\n", p->name, p->name);
-	if (!any)
-		put_origin_maps(e, sb, p, v, keys);
-	/* the state: "1:1" allowed preflight, ":1" allowed other request */
-	if (any)
-		snprintf(key, sizeof(key), "\"$cors__preflight:1\"");
-	else
-		snprintf(key, sizeof(key), "\"$cors__preflight:$%s_allowed\"", v);
-
-	if (p->credentials && !any)
-		sb_printf(sb, "map $%s_allowed $%s_credentials {\n    default \"\";\n"
-			  "    1 \"true\";\n}\n", v, v);
-	memset(pc, 0, sizeof(*pc));
-	if (p->methods.set) {
-		char *val = name_list_value(&p->methods);
-		snprintf(var, sizeof(var), "%s_methods", v);
-		pc->methods = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "methods");
-		free(val);
-	}
-	if (p->allow_headers.set) {
-		char *val = name_list_value(&p->allow_headers);
-		snprintf(var, sizeof(var), "%s_allow_headers", v);
-		pc->allow_headers = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "allow-headers");
-		free(val);
-	}
-	if (p->max_age_set) {
-		char val[32];
-		snprintf(val, sizeof(val), "%lu", p->max_age);
-		snprintf(var, sizeof(var), "%s_max_age", v);
-		pc->max_age = put_value_maps(e, sb, p, key, "\"1:1\"", var, val, "max-age");
-	}
-	if (p->private_network) {
-		/* README: only for Access-Control-Request-Private-Network: true exactly */
-		sb_printf(sb, "map \"%.*s:$http_access_control_request_private_network\" "
-			  "$%s_private_network {\n    default \"\";\n    \"~^1:1:true$\" \"true\";\n}\n",
-			  (int)strlen(key) - 2, key + 1, v);
-	}
-	if (p->expose_headers.set) {
-		char *val = name_list_value(&p->expose_headers);
-		snprintf(var, sizeof(var), "%s_expose_headers", v);
-		pc->expose_headers = put_value_maps(e, sb, p, key, "\":1\"", var, val, "expose-headers");
-		free(val);
-	}
+	int n = snprintf(buf, size, "%s_%s", v, stmt_keyword(r->stmt));
+	for (int i = (int)strlen(v); i < n && (size_t)i < size; i++)
+		if (buf[i] == '-')
+			buf[i] = '_';
 }
 
-static void put_add_header(struct strbuf *sb, const char *name, const char *v,
-			   const char *suffix, size_t pieces)
+/*
+ * The map key and the value it must have for row r to apply: the request's
+ * kind ($cors__preflight: "1" or ""), whether the origin is allowed
+ * ($V_allowed, or "1" when the row needs nothing), and for a private network
+ * row the request's Access-Control-Request-Private-Network.
+ */
+static void row_condition(const struct plan_row *r, const char *v, char *key, size_t ksize,
+			  char *on, size_t osize)
 {
-	char var[128];
-	if (!pieces)
-		return;
-	snprintf(var, sizeof(var), "%s_%s", v, suffix);
-	sb_printf(sb, "add_header %s ", name);
-	put_value_ref(sb, var, pieces);
-	sb_puts(sb, " always;\n");
+	char allowed[100];
+	if (r->needs & PLAN_NEED_ALLOWED)
+		snprintf(allowed, sizeof(allowed), "$%s_allowed", v);
+	else
+		snprintf(allowed, sizeof(allowed), "1");
+	const char *pna = r->needs & PLAN_NEED_PNA
+		? ":$http_access_control_request_private_network" : "";
+	const char *kind = r->when == PLAN_PREFLIGHT ? "1:" : r->when == PLAN_ACTUAL ? ":" : "";
+
+	if (r->when == PLAN_BOTH && !*pna)
+		snprintf(key, ksize, "%s", allowed);
+	else if (r->when == PLAN_BOTH)
+		snprintf(key, ksize, "\"%s%s\"", allowed, pna);
+	else
+		snprintf(key, ksize, "\"$cors__preflight:%s%s\"", allowed, pna);
+	if (*pna)       /* README: only for Access-Control-Request-Private-Network: true exactly */
+		snprintf(on, osize, "\"~^%s1:true$\"", kind);
+	else if (r->when == PLAN_BOTH)
+		snprintf(on, osize, "1");
+	else
+		snprintf(on, osize, "\"%s1\"", kind);
+}
+
+/* A row nginx writes without a map: one value on every response. */
+static bool row_inline(const struct plan_row *r)
+{
+	return r->kind == PLAN_LITERAL && r->when == PLAN_BOTH && r->needs == 0;
+}
+
+/* The maps of one policy, for cors-http.conf. */
+static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct response_plan *plan,
+			    const char *v, const struct ngx_hash_keys *keys, struct pieces *pc)
+{
+	const struct policy *p = plan->policy;
+	char key[256], on[64], var[128];
+
+	sb_printf(sb, "\n# policy \"%s\" (cors-%s.conf)\n", p->name, p->name);
+	memset(pc, 0, sizeof(*pc));
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		if (r->kind == PLAN_ECHO_ORIGIN) {
+			put_origin_maps(e, sb, p, v, keys);
+			continue;
+		}
+		if (row_inline(r)) {      /* written in cors-NAME.conf: only its '$' matters here */
+			e->dollar |= strchr(r->value, '$') != NULL;
+			continue;
+		}
+		row_condition(r, v, key, sizeof(key), on, sizeof(on));
+		row_var(var, sizeof(var), v, r);
+		pc->n[r->header] = put_value_maps(e, sb, p, key, on, var, r->value,
+						  stmt_keyword(r->stmt));
+	}
 }
 
 /* cors-NAME.conf */
-static void put_policy_file(const struct emitter *e, struct strbuf *sb, const struct policy *p,
-			    const char *v, const struct pieces *pc)
+static void put_policy_file(struct emitter *e, struct strbuf *sb,
+			    const struct response_plan *plan, const char *v, const struct pieces *pc)
 {
-	bool any = p->any_origin;
+	const struct policy *p = plan->policy;
 	sb_printf(sb, "# Generated by corsc %s from ", CORSC_VERSION);
 	put_comment_text(sb, e->ctx->input ? e->ctx->input : "-");
 	sb_printf(sb, "; do not edit.\n"
@@ -542,27 +513,33 @@ static void put_policy_file(const struct emitter *e, struct strbuf *sb, const st
 		  "# that has none of its own: an add_header (or proxy_hide_header, ...) at the\n"
 		  "# level that includes this file, or in a location nested inside it, disables\n"
 		  "# these there.  Preflights (OPTIONS with Origin and\n"
-		  "# Access-Control-Request-Method) are answered here with 204.\n"
+		  "# Access-Control-Request-Method) are answered here with %d.\n"
 		  "# Modules: headers, rewrite, map (cors-http.conf); proxy, fastcgi, uwsgi,\n"
 		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",
-		  p->name, p->name);
+		  p->name, p->name, plan->preflight_status);
 
-	sb_puts(sb, "if ($cors__preflight) {\n    return 204;\n}\n\n");
-	if (any)
-		sb_puts(sb, "add_header Access-Control-Allow-Origin \"*\" always;\n");
-	else
-		sb_printf(sb, "add_header Access-Control-Allow-Origin \"$%s_origin\" always;\n", v);
-	if (p->credentials && !any)
-		put_add_header(sb, "Access-Control-Allow-Credentials", v, "credentials", 1);
-	put_add_header(sb, "Access-Control-Allow-Methods", v, "methods", pc->methods);
-	put_add_header(sb, "Access-Control-Allow-Headers", v, "allow_headers", pc->allow_headers);
-	put_add_header(sb, "Access-Control-Max-Age", v, "max_age", pc->max_age);
-	if (p->private_network)
-		put_add_header(sb, "Access-Control-Allow-Private-Network", v, "private_network", 1);
-	put_add_header(sb, "Access-Control-Expose-Headers", v, "expose_headers", pc->expose_headers);
-	if (!any)
+	sb_printf(sb, "if ($cors__preflight) {\n    return %d;\n}\n\n", plan->preflight_status);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		char var[128];
+		if (r->kind == PLAN_ECHO_ORIGIN) {
+			sb_printf(sb, "add_header %s \"$%s_origin\" always;\n", r->name, v);
+		} else if (row_inline(r)) {
+			sb_printf(sb, "add_header %s ", r->name);
+			quote_or_fail(e, sb, r->value, NGX_VALUE, stmt_keyword(r->stmt), p);
+			sb_puts(sb, " always;\n");
+		} else if (pc->n[r->header]) {
+			row_var(var, sizeof(var), v, r);
+			sb_printf(sb, "add_header %s ", r->name);
+			put_value_ref(sb, var, pc->n[r->header]);
+			sb_puts(sb, " always;\n");
+		}
+	}
+	if (plan->vary_origin)
 		sb_puts(sb, "add_header Vary \"Origin\" always;\n");
 
+	if (!plan->strip_app_headers)
+		return;
 	sb_puts(sb, "\n# the policy's headers replace the application's own\n");
 	for (size_t m = 0; m < ARRAY_SIZE(hide_modules); m++)
 		for (size_t h = 0; h < CORS_NHEADERS; h++)
@@ -593,6 +570,7 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 	struct strbuf maps = STRBUF_INIT, http = STRBUF_INIT;
 	struct ngx_hash_keys *keys = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*keys));
 	struct pieces *pcs = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*pcs));
+	struct response_plan *plans = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*plans));
 	char (*vars)[80] = xcalloc(ctx->npolicies ? ctx->npolicies : 1, sizeof(*vars));
 	bool ok = true;
 
@@ -601,9 +579,10 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		ok = var_name(&e, p, vars[i], sizeof(vars[i]));
 		if (!ok)
 			break;
-		if (!p->any_origin)
+		response_plan_make(p, &plans[i]);
+		if (plan_needs(&plans[i], PLAN_NEED_ALLOWED))
 			keys[i] = exact_keys(p);
-		put_policy_maps(&e, &maps, p, vars[i], &keys[i], &pcs[i]);
+		put_policy_maps(&e, &maps, &plans[i], vars[i], &keys[i], &pcs[i]);
 		ok = !e.failed;
 	}
 	ok = ok && var_names_distinct(&e, ctx, vars);
@@ -634,15 +613,23 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 	for (size_t i = 0; i < ctx->npolicies && ok; i++) {
 		struct strbuf f = STRBUF_INIT;
 		char path[128];
-		put_policy_file(&e, &f, &ctx->policies[i], vars[i], &pcs[i]);
+		put_policy_file(&e, &f, &plans[i], vars[i], &pcs[i]);
 		snprintf(path, sizeof(path), "nginx/cors-%s.conf", ctx->policies[i].name);
+		if (e.failed) {
+			sb_release(&f);
+			ok = false;
+			break;
+		}
 		ok = out_set_add(out, path, &f);
 		if (!ok)
 			sb_puts(err, "out of memory");
 	}
 
-	for (size_t i = 0; i < ctx->npolicies; i++)
+	for (size_t i = 0; i < ctx->npolicies; i++) {
 		free(keys[i].keys);
+		response_plan_release(&plans[i]);
+	}
+	free(plans);
 	free(keys);
 	free(pcs);
 	free(vars);

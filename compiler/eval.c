@@ -1,51 +1,28 @@
 /*
  * eval.c - the reference semantics of SPEC section 6 and the README's
  * decisions: the headers a server running corsc's output sends for one
- * request.  A pure function; the end-to-end tests compare real servers with it.
+ * request, by applying the policy's response plan (response.c) to it.  A
+ * pure function; the end-to-end tests compare real servers with it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval.h"
 #include "origin.h"
+#include "response.h"
 #include "util.h"
 
-/* Every header eval can produce, in the order a response lists them. */
-enum {
-	H_ALLOW_ORIGIN,
-	H_ALLOW_CREDENTIALS,
-	H_ALLOW_METHODS,
-	H_ALLOW_HEADERS,
-	H_MAX_AGE,
-	H_ALLOW_PRIVATE_NETWORK,
-	H_EXPOSE_HEADERS,
-	H_VARY,
-	H__COUNT
-};
-
-_Static_assert(H_VARY == CORS_NHEADERS, "the enum follows cors_response_headers");
-
 /* The policy's headers in cors_response_headers order, then Vary. */
-static const char *header_name(int which)
-{
-	return which < CORS_NHEADERS ? cors_response_headers[which] : "Vary";
-}
+#define H_VARY CORS_NHEADERS
 
-_Static_assert(H__COUNT <= EVAL_MAX_HEADERS, "EVAL_MAX_HEADERS too small");
-
-/* Callers add headers in enum order, so the response is in the fixed order. */
-static void add(struct eval_response *res, int which, char *value)
-{
-	res->h[res->nh].name = header_name(which);
-	res->h[res->nh].value = value;
-	res->nh++;
-}
+_Static_assert(H_VARY + 1 <= EVAL_MAX_HEADERS, "EVAL_MAX_HEADERS too small");
 
 static bool nonempty(const char *s)
 {
 	return s && *s;
 }
 
+/* SPEC section 6: the response plan of p (response.c) applied to req. */
 void eval_policy(const struct policy *p, const struct eval_request *req,
 		 struct eval_response *res)
 {
@@ -57,41 +34,25 @@ void eval_policy(const struct policy *p, const struct eval_request *req,
 	 * A NULL method stands for the default, GET.
 	 */
 	bool preflight = req->preflight && origin && (!req->method || *req->method);
-	bool any = p->any_origin;    /* SPEC: then credentials is false (E020) */
-	res->allowed = any || (origin && policy_allows_origin(p, origin, strlen(origin)));
+	struct response_plan plan;
+	response_plan_make(p, &plan);
+	res->allowed = plan.any || (origin && policy_allows_origin(p, origin, strlen(origin)));
+	res->status = preflight ? plan.preflight_status : 0;
 
-	if (preflight) {
-		res->status = 204;
-		if (res->allowed) {
-			add(res, H_ALLOW_ORIGIN, xstrdup(any ? "*" : origin));
-			if (p->credentials && !any)
-				add(res, H_ALLOW_CREDENTIALS, xstrdup("true"));
-			if (p->methods.set)
-				add(res, H_ALLOW_METHODS, name_list_value(&p->methods));
-			if (p->allow_headers.set)
-				add(res, H_ALLOW_HEADERS, name_list_value(&p->allow_headers));
-			if (p->max_age_set) {
-				struct strbuf sb = STRBUF_INIT;
-				sb_printf(&sb, "%lu", p->max_age);
-				if (sb.failed)
-					die_oom();
-				add(res, H_MAX_AGE, sb_detach(&sb, NULL));
-			}
-			if (p->private_network && req->private_network)
-				add(res, H_ALLOW_PRIVATE_NETWORK, xstrdup("true"));
-		}
-	} else {
-		res->status = 0;
-		if (res->allowed) {
-			add(res, H_ALLOW_ORIGIN, xstrdup(any ? "*" : origin));
-			if (p->credentials && !any)
-				add(res, H_ALLOW_CREDENTIALS, xstrdup("true"));
-			if (p->expose_headers.set)
-				add(res, H_EXPOSE_HEADERS, name_list_value(&p->expose_headers));
-		}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct plan_row *r = &plan.rows[i];
+		if (!plan_row_applies(r, preflight, res->allowed, req->private_network))
+			continue;
+		res->h[res->nh].name = r->name;
+		res->h[res->nh].value = xstrdup(r->kind == PLAN_ECHO_ORIGIN ? origin : r->value);
+		res->nh++;
 	}
-	if (!any)
-		add(res, H_VARY, xstrdup("Origin"));
+	if (plan.vary_origin) {
+		res->h[res->nh].name = "Vary";
+		res->h[res->nh].value = xstrdup("Origin");
+		res->nh++;
+	}
+	response_plan_release(&plan);
 }
 
 void eval_response_free(struct eval_response *res)

@@ -28,7 +28,7 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: corsc build   [-t nginx|apache|caddy|json|all]... [-o DIR] [--werror] FILE...\n"
+	"usage: corsc build   [-t TARGET|all]... [-o DIR] [--werror] FILE...\n"
 	"       corsc check   [--werror] FILE...\n"
 	"       corsc eval    FILE --policy NAME --origin ORIGIN [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
@@ -81,7 +81,7 @@ struct options {
 	const char *cmd;
 	const char *file;
 	const char *outdir;
-	bool targets[4];           /* index into backends[] */
+	backend_set targets;       /* the backends -t named */
 	bool any_target;
 	bool werror;
 	enum input_format format;
@@ -103,6 +103,30 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs("\ntry 'corsc --help'\n", stderr);
 	return EXIT_USAGE;
+}
+
+/* The targets line of --help, from the backend table. */
+static void print_usage(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	fputs(usage_text, stdout);
+	sb_puts(&sb, "targets: ");
+	backend_names(&sb, ", ", false);
+	sb_puts(&sb, "; all (the default): ");
+	backend_names(&sb, ", ", true);
+	printf("%s\n", sb_str(&sb));
+	sb_release(&sb);
+}
+
+static int unknown_target(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_puts(&sb, "unknown target '%s' (");
+	backend_names(&sb, ", ", false);
+	sb_puts(&sb, " or all)");
+	int rc = usage_error(sb_str(&sb), name);
+	sb_release(&sb);
+	return rc;
 }
 
 static bool use_color(void)
@@ -276,9 +300,9 @@ static int cmd_build(const struct options *o)
 	struct strbuf err = STRBUF_INIT;
 	out_set_init(&set);
 	rc = 0;
+	backend_set want = o->any_target ? o->targets : backend_servers();
 	for (size_t i = 0; backends[i].name; i++) {
-		bool want = o->any_target ? o->targets[i] : strcmp(backends[i].name, "json") != 0;
-		if (want && !backends[i].emit(&ctx, &set, &err)) {
+		if ((want & backend_bit(&backends[i])) && !backends[i].emit(&ctx, &set, &err)) {
 			fprintf(stderr, "corsc: %s backend: %s\n", backends[i].name, sb_str(&err));
 			rc = EXIT_ERRORS;
 			break;
@@ -475,10 +499,13 @@ static int cmd_convert(const struct options *o)
 	if (rc >= 0)
 		return rc;
 	struct strbuf sb = STRBUF_INIT;
+	struct comment *cm;
+	size_t ncm = find_comments(c.ir, &cm);
 	if (strcmp(o->to, "dsl") == 0)
-		write_dsl(c.ir, NULL, 0, &sb);
+		write_dsl(c.ir, cm, ncm, &sb);
 	else
-		write_yaml(c.ir, &sb);
+		write_yaml(c.ir, cm, ncm, &sb);
+	free(cm);
 	if (sb.failed)
 		die_oom();
 	fwrite(sb_str(&sb), 1, sb.len, stdout);
@@ -546,13 +573,15 @@ int main(int argc, char **argv)
 			o.any_target = true;
 			o.seen_build_opt = true;
 			if (strcmp(optarg, "all") == 0) {
-				o.targets[0] = o.targets[1] = o.targets[2] = true;
+				o.targets |= backend_servers();
 				break;
 			}
 			const struct backend *b = backend_find(optarg);
-			if (!b)
-				return usage_error("unknown target '%s' (nginx, apache, caddy, json or all)", optarg);
-			o.targets[b - backends] = true;
+			if (!b) {
+				free(o.headers);
+				return unknown_target(optarg);
+			}
+			o.targets |= backend_bit(b);
 			break;
 		}
 		case 'o': o.outdir = optarg; o.seen_build_opt = true; break;
@@ -581,7 +610,8 @@ int main(int argc, char **argv)
 		case OPT_DIAG_FILE: o.diag_file = optarg; break;
 		case 'w': o.write = true; break;
 		case 'h':
-			fputs(usage_text, stdout);
+			free(o.headers);
+			print_usage();
 			return 0;
 		case OPT_VERSION:
 			print_version();

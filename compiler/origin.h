@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "ir.h"
+#include "strbuf.h"
 
 /*
  * Parse one origin or pattern as written in a policy into *out (strings in
@@ -22,6 +23,21 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 
 /* Does request origin (the Origin header, exactly as sent) match o? */
 bool origin_match(const struct origin *o, const char *req, size_t len);
+
+/* The regex dialects of the servers corsc writes for. */
+enum regex_flavour {
+	REGEX_PCRE,        /* nginx and Apache httpd */
+	REGEX_RE2,         /* Caddy (Go's regexp) */
+	REGEX_HAPROXY,     /* HAProxy 2.6 and later, PCRE2 on Debian */
+	REGEX__COUNT
+};
+
+/*
+ * Append to sb, without anchors, a regex in flavour fl that matches exactly
+ * the request origins origin_match(o, ...) accepts.  Built from o's fields
+ * (kind, scheme, host, wild, port, port_any), not from its text.
+ */
+void origin_regex(struct strbuf *sb, const struct origin *o, enum regex_flavour fl);
 
 /*
  * Build p->index over p's origins (exact origins hashed, patterns kept in

@@ -3,6 +3,7 @@
  * reports every problem at the element at fault, then the resolved layer
  * (struct policy) for each policy without errors, with its origin index.
  */
+#include "exposure.h"
 #include "validate.h"
 #include "origin.h"
 
@@ -99,6 +100,9 @@ static bool check_token(const struct ir_value *v, const char *code, const char *
 		return false;
 	}
 	size_t i = bad_tchar(v);
+	if (i < v->len && v->text[i] == ',')
+		note = "several values are a list: [GET, POST] in YAML, or GET, POST "
+		       "without quotes in the policy language";
 	if (i < v->len) {
 		diag_emit(dq, code, v->span, note, "%s '%.*s' is not a token: it contains %s",
 			  what, shown(v->len), v->text,
@@ -190,7 +194,8 @@ static bool check_bool(const struct ir_stmt *s, enum stmt_kind k, bool *out,
 	return true;
 }
 
-/* max-age: DURATION = digits [s|m|h|d], unquoted, at most 2^31-1 seconds. */
+/* max-age: DURATION = digits [s|m|h|d], at most 2^31-1 seconds; quoted or not
+   (JSON has no unquoted 10m, and the JSON Schema allows the string form). */
 static bool check_max_age(const struct ir_stmt *s, unsigned long *out, struct diag_queue *dq)
 {
 	const char *expect = "write a duration: digits, then s, m, h or d (bare digits are "
@@ -201,9 +206,7 @@ static bool check_max_age(const struct ir_stmt *s, unsigned long *out, struct di
 	const char *why = NULL;
 	size_t n = v->len, digits = 0;
 	unsigned long mult = 1, secs = 0;
-	if (v->quoted)
-		why = "quoted";
-	else if (n == 0)
+	if (n == 0)
 		why = "empty";
 	else if (v->text[0] == '-')
 		why = "negative";
@@ -474,14 +477,7 @@ static bool is_forbidden_request_header(const struct ir_value *v)
 
 static bool is_safelisted_response_header(const struct ir_value *v)
 {
-	static const char *const names[] = {
-		"Cache-Control", "Content-Language", "Content-Length", "Content-Type",
-		"Expires", "Last-Modified", "Pragma",
-	};
-	for (size_t k = 0; k < ARRAY_SIZE(names); k++)
-		if (eq_ci(v, names[k]))
-			return true;
-	return false;
+	return exposure_safelisted(v->text, v->len);
 }
 
 static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stmt_kind k,
@@ -564,7 +560,7 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 			diag_emit(dq, "W101", v->span, "remove it: scripts can always read the "
 				  "CORS-safelisted response headers",
 				  "'%.*s' is already readable", shown(v->len), v->text);
-		if (!allow && (eq_ci(v, "Set-Cookie") || eq_ci(v, "Set-Cookie2")))
+		if (!allow && exposure_forbidden(v->text, v->len))
 			diag_emit(dq, "W102", v->span, "remove it: browsers never expose "
 				  "Set-Cookie to scripts, whatever the server says",
 				  "'%.*s' can never be exposed", shown(v->len), v->text);
@@ -628,8 +624,9 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 
 	if (f->npolicies == 0 && dq->nerrors == 0) {
 		struct span at = span_linecol(f->src, 1, 1, 1);
-		diag_emit(dq, "E001", at, "define one, e.g. policy api { origins "
-			  "\"https://app.example.com\"; }",
+		diag_emit(dq, "E001", at, f->yaml
+			  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
+			  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
 			  "no policy in %s", f->src ? f->src->name : "the input");
 	}
 

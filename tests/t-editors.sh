@@ -84,6 +84,20 @@ vim -u NONE -i NONE -N -Es --cmd "set rtp^=$vimdir" --cmd 'filetype on' --cmd 's
 	-c "let g:dump_to='$tmp/plain.out'" -c "source $TOP/tests/editors/vim-dump.vim" -c 'qa!' \
 	"$tmp/plain.txt" < /dev/null > /dev/null 2>&1
 grep -q corsPolicy "$tmp/plain.out" && bad "Vim highlighted a .txt file as a policy"
+# the README's two lines that hand the extension to VS Code, against an
+# installation with PREFIX=/usr/local under DESTDIR and a home of our own
+make -s -C "$TOP" install DESTDIR="$tmp/dest" PREFIX=/usr/local > "$tmp/log" 2>&1 || { cat "$tmp/log"; bad "make install"; }
+python3 - "$TOP/README.md" > "$tmp/link.sh" <<'PY'
+import re, sys
+m = re.search(r"<!-- recipe: vscode-link -->\n```sh\n(.*?)```", open(sys.argv[1]).read(), re.S)
+print(m.group(1) if m else "false")
+PY
+mkdir "$tmp/home"
+sed "s|/usr/local|$tmp/dest/usr/local|g" "$tmp/link.sh" | HOME=$tmp/home sh -e || bad "the README's VS Code lines fail"
+ext=$(find "$tmp/home/.vscode/extensions" -mindepth 1 -maxdepth 1 2>/dev/null)
+[ -n "$ext" ] && [ -f "$ext/package.json" ] && [ -f "$ext/syntaxes/cors.tmLanguage.json" ] ||
+	bad "the README's VS Code lines do not give VS Code the extension: '$ext'"
+make -s -C "$TOP" uninstall DESTDIR="$tmp/dest" PREFIX=/usr/local > /dev/null 2>&1 || bad "make uninstall"
 make -s -C "$TOP" uninstall DESTDIR="$tmp/dest" PREFIX=/opt/corsc > /dev/null 2>&1 || bad "make uninstall"
 [ -z "$(find "$tmp/dest" -type f)" ] || bad "left after uninstall: $(find "$tmp/dest" -type f)"
 

@@ -7,10 +7,13 @@ set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0 n=0
+# every target of the backend table, as corsc --help lists them
+targets=$("$CORSC" --help | sed -n 's/^targets: \([^;]*\);.*/\1/p' | tr -d ,)
+[ -n "$targets" ] || { echo "no targets line in corsc --help"; exit 1; }
 for ex in "$TOP"/examples/*; do
 	base=${ex##*/}
 	g="$TOP/tests/golden/$base"
-	for target in nginx apache caddy json; do
+	for target in $targets; do
 		[ -d "$g/$target" ] || { echo "missing golden files: tests/golden/$base/$target"; fail=1; continue; }
 		out="$tmp/$base-$target"
 		mkdir -p "$out"

@@ -18,8 +18,9 @@ if command -v man > /dev/null; then
 		[ -z "$w" ] || bad "man page warnings for $m: $w"
 	done
 fi
-# completion, with the two bash-completion helpers it uses stubbed
-out=$(bash -c '
+# completion, with the two bash-completion helpers it uses stubbed; targets
+# come from the installed corsc --help
+out=$(PATH="$tmp/dest/opt/corsc/bin:$PATH" bash -c '
 	_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
 	_filedir() { COMPREPLY=(FILES); }
 	complete() { :; }

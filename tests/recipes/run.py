@@ -7,8 +7,9 @@ cannot rot.  Usage: run.py TOP CORSC WORKDIR.
   step but the ones named "Install corsc", in bash -eo pipefail as the runner
   does, `if: always()` steps after a failure too), the GitLab CI job (its
   `script:` lines in one shell, stopping at the first failure as the runner
-  does; `before_script:` installs jq and is not run), the Make rule, and the
-  example of GitHub output.
+  does; `before_script:` installs jq and is not run), the example of GitHub
+  output, and the pre-commit configuration (its hooks and `files:`).  The
+  Make rule is run by tests/docs/check_docs.py, with a real nginx -t.
 - .pre-commit-hooks.yaml: the manifest's required keys, then each hook's
   `entry` run on the files its `files:` pattern selects, as pre-commit does
   (pre-commit itself is not installed here: it lives on PyPI).
@@ -138,7 +139,6 @@ if not os.path.isfile(os.path.join(ws, "build/cors/nginx/cors-http.conf")):
 log = json.load(open(os.path.join(ws, "corsc.sarif")))
 if log["runs"][0]["results"] != []:
     bad("GitHub: clean policies gave SARIF results")
-built = snapshot(os.path.join(ws, "build/cors"))
 
 step_out = {}
 ws = workspace("gh-broken", broken=True)
@@ -204,29 +204,6 @@ if sorted((i["check_name"], i["severity"], i["location"]["path"], i["location"][
 if os.path.exists(os.path.join(ws, "build")):
     bad("GitLab: a failed job built snippets")
 
-# ---- Make ----
-ws = workspace("make")
-with open(os.path.join(ws, "Makefile"), "w") as f:
-    f.write(recipe("makefile"))
-r = sh("make", ws)
-if r.returncode != 0 or not os.path.isfile(os.path.join(ws, "build/cors/.stamp")):
-    bad("make: clean policies: " + r.stdout + r.stderr)
-before = snapshot(os.path.join(ws, "build/cors"))
-if sh("make -q", ws).returncode != 0:
-    bad("make: not up to date after a build")
-os.utime(os.path.join(ws, "policies", "partners.yaml"))
-if sh("make -q", ws).returncode == 0:
-    bad("make: a changed policy does not make the snippets out of date")
-with open(os.path.join(ws, "policies", "spa-api.cors"), "w") as f:
-    f.write(BROKEN)
-r = sh("make", ws)
-if r.returncode == 0 or "E032" not in r.stderr:
-    bad("make: a broken policy: exit %d, %s" % (r.returncode, r.stderr))
-if snapshot(os.path.join(ws, "build/cors")) != before:
-    bad("make: a failed build changed the snippets")
-if before.keys() != {k for k in built} | {".stamp"}:
-    bad("make: not the same files as the GitHub build: %r" % sorted(before))
-
 # ---- pre-commit hooks ----
 hooks = yaml.safe_load(open(os.path.join(TOP, ".pre-commit-hooks.yaml")))
 ids = [h.get("id") for h in hooks]
@@ -272,6 +249,21 @@ r, sel, failed = run_hook(byid["corsc-fmt"], ws, files + ["policies/messy.cors"]
 if not failed or open(os.path.join(ws, "policies", "messy.cors")).read() != \
         'policy messy {\n    origins "https://m.example.com";\n}\n':
     bad("pre-commit corsc-fmt did not rewrite a messy file: " + r.stderr)
+
+# the README's pre-commit configuration: hooks of this repository, a files:
+# pattern that picks policies in both languages and nothing else
+cfg = yaml.safe_load(recipe("pre-commit-config"))
+used = [h for r in cfg["repos"] for h in r["hooks"]]
+if sorted(h["id"] for h in used) != sorted(byid):
+    bad("pre-commit config: hooks %r" % [h["id"] for h in used])
+for h in used:
+    pat = re.compile(h.get("files", byid[h["id"]]["files"]))
+    picked = [f for f in ["policies/a.cors", "policies/b.yaml", "policies/c.yml", "README.md",
+                          ".github/workflows/ci.yml", "other/x.cors"] if pat.search(f)]
+    want = {"corsc-check": ["policies/a.cors", "policies/b.yaml", "policies/c.yml"],
+            "corsc-fmt": ["policies/a.cors", "other/x.cors"]}[h["id"]]
+    if picked != want:
+        bad("pre-commit config: %s picks %r" % (h["id"], picked))
 
 print("recipes: %d failures" % len(failures))
 sys.exit(1 if failures else 0)

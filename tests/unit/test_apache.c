@@ -19,12 +19,6 @@ static struct origin exact(const char *text)
 	return o;
 }
 
-static struct origin pattern(const char *text)
-{
-	struct origin o = { .kind = ORIGIN_PATTERN, .text = text, .port = -1 };
-	return o;
-}
-
 static struct name_list list(struct arena *a, bool any, const char *const *names, size_t n)
 {
 	struct name_list l = { .set = true, .any = any, .n = n };
@@ -120,10 +114,10 @@ static void test_header_value_refusals(void)
 	sb_release(&err);
 }
 
-static char *regex_of(const char *pat, struct strbuf *err)
+static char *regex_of(const struct origin *o, struct strbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
-	if (!apache_origin_regex(&sb, pat, err)) {
+	if (!apache_origin_regex(&sb, o, err)) {
 		sb_release(&sb);
 		return NULL;
 	}
@@ -142,22 +136,29 @@ static void test_origin_regex(void)
 		{ "https://*.a-b.example.com:8443", "m#^https://[a-z0-9_-]{1,63}\\.a-b\\.example\\.com:8443$#" },
 		{ "git+ssh://*.x.example", "m#^git\\+ssh://[a-z0-9_-]{1,63}\\.x\\.example$#" },
 	};
+	struct arena *a = arena_new();
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *r = regex_of(cases[i].in, &err);
+		struct origin o = origin_of(a, cases[i].in);
+		char *r = regex_of(&o, &err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 		CU_ASSERT_STRING_EQUAL(r, cases[i].out);
 		free(r);
 	}
+	/* hand-built: the validator refuses each of these hosts */
 	static const char *bad[] = { "https://*.ex#ample.com", "https://*.ex$ample.com",
 				     "https://*.ex'ample.com", "https://*.ex\\ample.com",
-				     "https://*.ex%{x}.com", "https://*.ex\"a.com", "no-scheme" };
+				     "https://*.ex%{x}.com", "https://*.ex\"a.com" };
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct strbuf e = STRBUF_INIT;
-		CU_ASSERT_PTR_NULL(regex_of(bad[i], &e));
+		struct origin o = { .kind = ORIGIN_PATTERN, .text = bad[i], .scheme = "https",
+				    .host = bad[i] + strlen("https://*."), .wild = WILD_ONE,
+				    .port = -1 };
+		CU_ASSERT_PTR_NULL(regex_of(&o, &e));
 		CU_ASSERT_TRUE(e.len > 0);
 		sb_release(&e);
 	}
 	sb_release(&err);
+	arena_free(a);
 }
 
 static void test_expr_string(void)
@@ -185,7 +186,7 @@ static void test_credentialed_policy(void)
 	struct policy p = { .name = "api", .credentials = true, .max_age_set = true,
 			    .max_age = 600 };
 	struct origin o[] = { exact("https://app.example.com"),
-			      pattern("https://*.preview.example.com"), exact("null") };
+			      origin_of(a, "https://*.preview.example.com"), exact("null") };
 	p.origins = o;
 	p.norigins = ARRAY_SIZE(o);
 	static const char *m[] = { "GET", "PUT" }, *h[] = { "Content-Type", "X-100%" },
@@ -271,7 +272,7 @@ static void test_private_network(void)
 {
 	struct arena *a = arena_new();
 	struct policy p = { .name = "dev", .private_network = true };
-	struct origin o[] = { pattern("http://localhost:*") };
+	struct origin o[] = { origin_of(a, "http://localhost:*") };
 	p.origins = o;
 	p.norigins = 1;
 	struct strbuf err = STRBUF_INIT;
@@ -340,7 +341,7 @@ static void test_input_name_in_comment(void)
 	struct strbuf err = STRBUF_INIT;
 	out_set_init(&set);
 	CU_ASSERT_TRUE_FATAL(emit_apache(&ctx, &set, &err));
-	CU_ASSERT_PTR_NOT_NULL(strstr(set.v[0].data, "from evil?Header set X y.cors: do not edit.\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(set.v[0].data, "from evil\\x0aHeader set X y.cors: do not edit.\n"));
 	CU_ASSERT_EQUAL(count_lines(set.v[0].data, "Header set X"), 0);
 	out_set_release(&set);
 	sb_release(&err);

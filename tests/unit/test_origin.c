@@ -2,6 +2,8 @@
  * test_origin.c - origin parsing (every E010 case, E011, E012 against the
  * Public Suffix List, W104, W109, canonical text) and the byte-exact matcher.
  */
+#include <regex.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "origin.h"
@@ -366,6 +368,115 @@ static void test_match(void)
 	CU_ASSERT_FALSE(matches("https://*.example.com:8443", "https://a.example.com:84430"));
 }
 
+/* ---- origin_regex against origin_match ---- */
+
+/*
+ * The regex of o in flavour fl, anchored, as a POSIX extended regex: the
+ * only construct of ours that ERE lacks is the group "(?:", which becomes
+ * "(" (the test has no PCRE or RE2 library; the servers' own engines run in
+ * t-nginx.sh, t-apache.sh and t-caddy.sh).
+ */
+static bool regex_compile(regex_t *re, const struct origin *o, enum regex_flavour fl)
+{
+	struct strbuf sb = STRBUF_INIT, ere = STRBUF_INIT;
+	origin_regex(&sb, o, fl);
+	sb_putc(&ere, '^');
+	for (const char *c = sb_str(&sb); *c; c++) {
+		if (strncmp(c, "(?:", 3) == 0) {
+			sb_putc(&ere, '(');
+			c += 2;
+		} else {
+			sb_putc(&ere, *c);
+		}
+	}
+	sb_putc(&ere, '$');
+	bool ok = regcomp(re, sb_str(&ere), REG_EXTENDED | REG_NOSUB) == 0;
+	if (!ok)
+		fprintf(stderr, "regex of %s does not compile: %s\n", o->text, sb_str(&ere));
+	sb_release(&sb);
+	sb_release(&ere);
+	return ok;
+}
+
+static void test_regex_matches_like_origin_match(void)
+{
+	/* SPEC section 3: the origins of a policy, and requests held against them */
+	static const char *const allowed[] = {
+		"https://app.example.com", "https://app.example.com:8443", "http://localhost:*",
+		"https://*.example.com", "https://**.eu.example.com", "https://*.example.com:*",
+		"http://[::1]:*", "http://127.0.0.1:8080", "http://[2001:db8::1]", "null",
+		"https://*.a-b_c.example", "git+ssh://*.x.example",
+	};
+	static const char *const requests[] = {
+		"https://app.example.com", "https://app.example.com:8443", "https://app.example.com:443",
+		"http://app.example.com", "https://APP.example.com", "https://app.example.com/",
+		"https://appxexample.com", "https://app.example.com.evil.net",
+		"http://localhost", "http://localhost:3000", "http://localhost:65535",
+		"http://localhost:123456", "http://localhost:", "http://localhost:abc",
+		"http://localhostx", "http://a.localhost",
+		"https://a.example.com", "https://a.b.example.com", "https://example.com",
+		"https://evil-example.com", "https://.example.com", "https://a..example.com",
+		"https://a.example.com:1", "https://A.example.com", "https://a_b-c.example.com",
+		"https://x.eu.example.com", "https://x.y.eu.example.com", "https://eu.example.com",
+		"https://x.eu.example.com.", "https://x.y.euxexample.com",
+		"http://[::1]", "http://[::1]:8080", "http://[::2]:8080", "http://[::1]x",
+		"http://127.0.0.1:8080", "http://127.0.0.1", "http://127x0.0.1:8080",
+		"http://[2001:db8::1]", "http://[2001:db8::1]:80",
+		"null", "nul", "nullx", "", "https://",
+		"https://q.a-b_c.example", "https://q.a-bxc.example",
+		"git+ssh://q.x.example", "gitxssh://q.x.example", "git+ssh://x.example",
+		"https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com",
+		"https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com",
+	};
+	struct arena *a = arena_new();
+	size_t agree = 0, matched = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
+		struct origin o = origin_of(a, allowed[i]);
+		for (int fl = 0; fl < REGEX__COUNT; fl++) {
+			regex_t re;
+			CU_ASSERT_TRUE_FATAL(regex_compile(&re, &o, (enum regex_flavour)fl));
+			for (size_t k = 0; k < ARRAY_SIZE(requests); k++) {
+				bool want = origin_match(&o, requests[k], strlen(requests[k]));
+				bool got = regexec(&re, requests[k], 0, NULL, 0) == 0;
+				if (want != got)
+					fprintf(stderr, "flavour %d: %s against %s: matcher %d, regex %d\n",
+						fl, allowed[i], requests[k], want, got);
+				CU_ASSERT_EQUAL(want, got);
+				agree += want == got;
+				matched += want;
+			}
+			regfree(&re);
+		}
+	}
+	CU_ASSERT_EQUAL(agree, ARRAY_SIZE(allowed) * REGEX__COUNT * ARRAY_SIZE(requests));
+	CU_ASSERT_TRUE(matched > 20 * REGEX__COUNT);     /* the cases hold matches, not only misses */
+	arena_free(a);
+}
+
+/* The regexes themselves, per flavour, for the shapes of SPEC section 3. */
+static void test_regex_text(void)
+{
+	static const struct { const char *origin; enum regex_flavour fl; const char *re; } cases[] = {
+		{ "https://*.example.com", REGEX_PCRE, "https://[a-z0-9_-]{1,63}\\.example\\.com" },
+		{ "https://**.eu.example.com", REGEX_RE2,
+		  "https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com" },
+		{ "http://localhost:*", REGEX_HAPROXY, "http://localhost(?::[0-9]{1,5})?" },
+		{ "http://[::1]:*", REGEX_PCRE, "http://\\[::1\\](?::[0-9]{1,5})?" },
+		{ "https://a.example.com:8443", REGEX_RE2, "https://a\\.example\\.com:8443" },
+		{ "git+ssh://*.x.example", REGEX_PCRE, "git\\+ssh://[a-z0-9_-]{1,63}\\.x\\.example" },
+		{ "null", REGEX_HAPROXY, "null" },
+	};
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct origin o = origin_of(a, cases[i].origin);
+		struct strbuf sb = STRBUF_INIT;
+		origin_regex(&sb, &o, cases[i].fl);
+		CU_ASSERT_STRING_EQUAL(sb_str(&sb), cases[i].re);
+		sb_release(&sb);
+	}
+	arena_free(a);
+}
+
 void register_origin(void)
 {
 	static const struct test_case cases[] = {
@@ -376,6 +487,8 @@ void register_origin(void)
 		{ "misplaced wildcards (E011), public suffixes (E012)", test_wildcards },
 		{ "accepted origins hold only safe characters", test_output_alphabet },
 		{ "byte-exact matching", test_match },
+		{ "origin_regex matches what origin_match does", test_regex_matches_like_origin_match },
+		{ "origin_regex per flavour", test_regex_text },
 		{ NULL, NULL },
 	};
 	register_cases("origin", cases);

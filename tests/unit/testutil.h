@@ -11,6 +11,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "frontend.h"
+#include "origin.h"
 
 /* Compile text as the given format; the caller frees with compilation_free. */
 static inline void compile_string(struct compilation *c, const char *name,
@@ -80,6 +81,21 @@ static inline void register_cases(const char *suite, const struct test_case *t)
 	CU_pSuite s = CU_add_suite(suite, NULL, NULL);
 	for (; s && t->name; t++)
 		CU_add_test(s, t->name, t->fn);
+}
+
+/*
+ * An origin as the validator makes it from text (origin_parse, diagnostics
+ * dropped), its strings in arena a.  A test failure if text is refused.
+ */
+static inline struct origin origin_of(struct arena *a, const char *text)
+{
+	struct origin o;
+	struct diag_queue dq;
+	diag_init(&dq);
+	struct span sp = { 0 };
+	CU_ASSERT_TRUE(origin_parse(a, text, strlen(text), sp, &o, &dq));
+	diag_release(&dq);
+	return o;
 }
 
 #endif

@@ -344,7 +344,8 @@ static const char version_guard[] =
 static const char caveats[] =
 	"# Every response of the section carries the policy's headers (http-after-response),\n"
 	"# HAProxy's own 503, deny, redirect, auth and return answers included; only the\n"
-	"# 400 HAProxy sends for a request it cannot parse gets none. The first section on\n"
+	"# 400 HAProxy sends for a request it cannot parse gets none (HAProxy 2.6 refuses\n"
+	"# a header name of 256 bytes or more that way). The first section on\n"
 	"# a request's way that has CORS rules owns it: a policy in a frontend governs\n"
 	"# the requests of its backends too (put policies on the backends to have one per\n"
 	"# backend). Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";

@@ -68,11 +68,11 @@ bool haproxy_regex_word(struct strbuf *sb, const char *re, size_t len)
 /* ---- the rules of one policy ---- */
 
 /*
- * HAProxy reads at most 64 words a line: an exact-origin line holds 15 of
- * its own, so 40 origins leave room.  A line and a regex also stay within
+ * HAProxy reads at most 64 words a line: an exact-origin acl line holds 5
+ * of its own, so 50 origins leave room.  A line and a regex also stay within
  * a byte budget (PCRE2 refuses patterns of some hundred kilobytes).
  */
-#define ORIGINS_PER_LINE 40
+#define ORIGINS_PER_LINE 50
 #define LINE_BUDGET 16000
 #define ORIGIN_MAX 8000
 
@@ -118,8 +118,9 @@ static bool too_long(struct emitter *e, size_t len)
 }
 
 /*
- * The exact origins (sorted, without duplicates) as -m str ACLs: HAProxy
- * keeps the patterns of each in a tree.  One line per ORIGINS_PER_LINE.
+ * The exact origins (sorted, without duplicates) as lines of one named acl,
+ * corsc_allowed, which OR together: HAProxy keeps the patterns of each line
+ * in a tree.  One line per ORIGINS_PER_LINE.
  */
 static bool put_exact(struct emitter *e)
 {
@@ -140,14 +141,12 @@ static bool put_exact(struct emitter *e)
 			goto out;
 		if (on_line && (on_line == ORIGINS_PER_LINE ||
 				e->sb->len - line_start + len > LINE_BUDGET)) {
-			sb_puts(e->sb, " }\n");
+			sb_putc(e->sb, '\n');
 			on_line = 0;
 		}
 		if (!on_line) {
 			line_start = e->sb->len;
-			rule(e, "http-request set-var(" V_OK ") bool(true)");
-			if_owner(e);
-			sb_puts(e->sb, " { var(" V_ORIGIN ") -m str");
+			rule(e, "acl corsc_allowed var(" V_ORIGIN ") -m str");
 		}
 		sb_putc(e->sb, ' ');
 		if (!haproxy_word(e->sb, exact[i], len, HAP_PATTERN)) {
@@ -157,8 +156,12 @@ static bool put_exact(struct emitter *e)
 		}
 		on_line++;
 	}
-	if (on_line)
-		sb_puts(e->sb, " }\n");
+	if (on_line) {
+		sb_putc(e->sb, '\n');
+		rule(e, "http-request set-var(" V_OK ") bool(true)");
+		if_owner(e);
+		sb_puts(e->sb, " corsc_allowed\n");
+	}
 	ok = true;
 out:
 	free(exact);

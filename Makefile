@@ -45,11 +45,13 @@ $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+# Grouped targets (&:, GNU make 4.3): one bison run writes both files, and
+# make -jN never starts a second one beside it.  Likewise flex.
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h &: grammar/parser.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
 
-$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h: grammar/lexer.l $(BUILD)/grammar/parser.h
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h &: grammar/lexer.l $(BUILD)/grammar/parser.h
 	@mkdir -p $(dir $@)
 	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
 

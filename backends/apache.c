@@ -116,24 +116,6 @@ bool apache_origin_regex(struct strbuf *sb, const struct origin *o, struct strbu
 
 /* ---- one policy ---- */
 
-static bool name_ok(const char *name)
-{
-	if (!*name)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return false;
-	return true;
-}
-
-/* The input name in a comment: control characters would end the comment line. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		sb_putc(sb, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
-}
-
 /* origin_test: the plan has rows that need the origin allowed (mod_setenvif). */
 static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 			       const struct policy *p, bool origin_test)
@@ -285,7 +267,7 @@ bool emit_apache(const struct emit_ctx *ctx, struct out_set *out, struct strbuf 
 {
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		const struct policy *p = &ctx->policies[i];
-		if (!name_ok(p->name) || strlen(p->name) > 64) {
+		if (!policy_name_ok(p->name)) {
 			sb_printf(err, "policy name \"%s\" cannot name an Apache file", p->name);
 			return false;
 		}

@@ -52,6 +52,17 @@ void backend_names(struct strbuf *sb, const char *sep, bool servers_only)
 	}
 }
 
+void put_comment_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			sb_printf(sb, "\\x%02x", c);
+		else
+			sb_putc(sb, (char)c);
+	}
+}
+
 void out_set_init(struct out_set *s)
 {
 	memset(s, 0, sizeof(*s));

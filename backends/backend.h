@@ -51,6 +51,13 @@ bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf
 bool emit_json(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 
 /*
+ * Text for a '#' comment of any backend (the input file name in a header,
+ * say), written once: printable ASCII as is, a backslash and every other
+ * byte as \xNN, so nothing can end the comment line or hide a byte.
+ */
+void put_comment_text(struct strbuf *sb, const char *s);
+
+/*
  * The backends, in the order they run and their files are listed;
  * NULL-terminated by name.  The command line's -t words, -t all and the
  * default all come from this table (backend.c): adding a backend adds a row.

@@ -381,17 +381,6 @@ static bool put_actual(struct emitter *e, bool deferred)
 	return true;
 }
 
-static bool valid_name(const char *name)
-{
-	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			return false;
-	return true;
-}
-
 /* The origin matchers and the vars handlers that record their verdict. */
 static bool put_origin_test(struct emitter *e)
 {
@@ -438,7 +427,7 @@ static bool put_policy(struct strbuf *sb, const struct response_plan *plan, stru
 	const struct policy *p = plan->policy;
 	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED) };
 
-	if (!valid_name(p->name)) {
+	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
 		return false;
 	}
@@ -474,18 +463,6 @@ static bool put_policy(struct strbuf *sb, const struct response_plan *plan, stru
 		sb_puts(sb, "\t\theader -Access-Control-*\n");
 	sb_puts(sb, "\t}\n}\n");
 	return true;
-}
-
-/* The input file name in a comment: printable ASCII, the rest as \xNN. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
 }
 
 bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)

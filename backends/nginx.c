@@ -80,15 +80,6 @@ bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode
 	return true;
 }
 
-/* Text for a '#' comment: control characters become '?'. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		sb_putc(sb, c < 0x20 || c == 0x7f ? '?' : (char)c);
-	}
-}
-
 /* ---- map hash sizing: ngx_hash_init of nginx 1.22, 64-bit ---- */
 
 #define NGX_PTR 8
@@ -242,18 +233,16 @@ static bool var_name(struct emitter *e, const struct policy *p, char *buf, size_
 		sb_printf(e->err, "nginx: policy name '%.64s...' is too long", p->name);
 		return false;
 	}
+	if (!policy_name_ok(p->name)) {
+		sb_puts(e->err, "nginx: policy name '");
+		put_comment_text(e->err, p->name);
+		sb_puts(e->err, "' is not usable in an nginx variable name");
+		return false;
+	}
 	memcpy(buf, "cors_", 5);
 	uint32_t h = 2166136261u;   /* FNV-1a of the folded name */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p->name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '_';
-		if (!ok) {
-			sb_puts(e->err, "nginx: policy name '");
-			put_comment_text(e->err, p->name);
-			sb_puts(e->err, "' is not usable in an nginx variable name");
-			return false;
-		}
 		buf[5 + i] = c == '-' ? '_' : (char)ascii_tolower(c);
 		h = (h ^ (unsigned char)buf[5 + i]) * 16777619u;
 	}

@@ -24,6 +24,7 @@ void compile_source(struct compilation *c, struct source *src, enum input_format
 	c->dq.werror = werror;
 	c->src = src;
 	c->ir = ir_file_new(src);
+	c->ir->yaml = fmt == FORMAT_YAML;
 	if (fmt == FORMAT_YAML)
 		yaml_parse(c->ir, &c->dq);
 	else

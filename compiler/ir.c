@@ -136,44 +136,71 @@ static bool is_alpha(int c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* SPEC 5: nginx/cors-http.conf and apache/cors-server.conf hold the
+ * server-level state; a policy's file must never take their place. */
+static const char *const reserved_names[] = { "http", "server" };
+
+enum name_problem policy_name_problem(const char *name, size_t len, size_t *at)
+{
+	if (len == 0)
+		return NAME_EMPTY;
+	if (!is_alpha((unsigned char)name[0]))
+		return NAME_FIRST;
+	for (size_t i = 1; i < len; i++) {
+		int c = (unsigned char)name[i];
+		if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') {
+			if (at)
+				*at = i;
+			return NAME_CHAR;
+		}
+	}
+	if (len > 64)
+		return NAME_LONG;
+	for (size_t i = 0; i < ARRAY_SIZE(reserved_names); i++)
+		if (len == strlen(reserved_names[i]) &&
+		    ascii_strncasecmp(name, reserved_names[i], len) == 0)
+			return NAME_RESERVED;
+	return NAME_OK;
+}
+
+bool policy_name_ok(const char *name)
+{
+	return policy_name_problem(name, strlen(name), NULL) == NAME_OK;
+}
+
 bool ir_name_check(const char *name, size_t len, struct span span, struct diag_queue *dq)
 {
 	const char *note = "a policy name is a letter, then letters, digits, '-' or '_', "
 			   "at most 64 characters";
-	if (len == 0) {
+	int shown = (int)(len > 64 ? 64 : len);
+	size_t at = 0;
+	switch (policy_name_problem(name, len, &at)) {
+	case NAME_OK:
+		return true;
+	case NAME_EMPTY:
 		diag_emit(dq, "E001", span, note, "empty policy name");
-		return false;
-	}
-	if (!is_alpha((unsigned char)name[0])) {
+		break;
+	case NAME_FIRST:
 		diag_emit(dq, "E001", span, note, "policy name '%.*s' does not start with a letter",
-			  (int)(len > 64 ? 64 : len), name);
-		return false;
+			  shown, name);
+		break;
+	case NAME_CHAR: {
+		int c = (unsigned char)name[at];
+		diag_emit(dq, "E001", span, note, "policy name '%.*s' contains '%c'",
+			  shown, name, c >= 0x20 && c < 0x7f ? c : '?');
+		break;
 	}
-	for (size_t i = 1; i < len; i++) {
-		int c = (unsigned char)name[i];
-		if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') {
-			diag_emit(dq, "E001", span, note, "policy name '%.*s' contains '%c'",
-				  (int)(len > 64 ? 64 : len), name, c >= 0x20 && c < 0x7f ? c : '?');
-			return false;
-		}
-	}
-	if (len > 64) {
+	case NAME_LONG:
 		diag_emit(dq, "E001", span, note, "policy name is %zu characters long, at most 64 are allowed",
 			  len);
-		return false;
+		break;
+	case NAME_RESERVED:
+		diag_emit(dq, "E001", span, "cors-http.conf (nginx) and cors-server.conf (apache) "
+			  "hold server-level state: rename the policy",
+			  "policy name '%.*s' is reserved", (int)len, name);
+		break;
 	}
-	/* SPEC 5: nginx/cors-http.conf and apache/cors-server.conf hold the
-	 * server-level state; a policy's file must never take their place. */
-	static const char *const reserved[] = { "http", "server" };
-	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		if (len == strlen(reserved[i]) && ascii_strncasecmp(name, reserved[i], len) == 0) {
-			diag_emit(dq, "E001", span, "cors-http.conf (nginx) and cors-server.conf (apache) "
-				  "hold server-level state: rename the policy",
-				  "policy name '%.*s' is reserved", (int)len, name);
-			return false;
-		}
-	}
-	return true;
+	return false;
 }
 
 const char *const cors_response_headers[CORS_NHEADERS] = {

@@ -121,6 +121,7 @@ struct ir_file {
 	size_t npolicies, cap;
 	struct policy *resolved;       /* validate: one per valid raw policy, source order */
 	size_t nresolved;
+	bool yaml;                     /* read by the YAML front end (for the wording of notes) */
 };
 
 struct ir_file *ir_file_new(const struct source *src);
@@ -131,6 +132,16 @@ void ir_file_free(struct ir_file *f);
 
 struct ir_policy *ir_policy_add(struct ir_file *f, const char *name, size_t len,
 				struct span name_span, struct span span);
+
+/*
+ * NAME of SPEC section 1, written once: what is wrong with name[0..len)
+ * (*at: the index of a bad character), or NAME_OK.  The front ends (through
+ * ir_name_check) and every backend that makes file or variable names of it
+ * ask this one function.
+ */
+enum name_problem { NAME_OK, NAME_EMPTY, NAME_FIRST, NAME_CHAR, NAME_LONG, NAME_RESERVED };
+enum name_problem policy_name_problem(const char *name, size_t len, size_t *at);
+bool policy_name_ok(const char *name);
 
 /*
  * Check a policy name against NAME of SPEC section 1 (a letter, then letters,

@@ -341,10 +341,13 @@ static int cmd_convert(const struct options *o)
 	if (rc >= 0)
 		return rc;
 	struct strbuf sb = STRBUF_INIT;
+	struct comment *cm;
+	size_t ncm = find_comments(c.ir, &cm);
 	if (strcmp(o->to, "dsl") == 0)
-		write_dsl(c.ir, NULL, 0, &sb);
+		write_dsl(c.ir, cm, ncm, &sb);
 	else
-		write_yaml(c.ir, &sb);
+		write_yaml(c.ir, cm, ncm, &sb);
+	free(cm);
 	if (sb.failed)
 		die_oom();
 	fwrite(sb_str(&sb), 1, sb.len, stdout);

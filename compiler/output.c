@@ -1,6 +1,7 @@
 /*
  * output.c - write generated files all or nothing: temporary files beside
- * their targets, fsync, then rename.  Sub-folders created for this run are
+ * their targets, fsync, every target checked, then rename (the files
+ * replaced are put back if a rename fails).  Sub-folders created for this run are
  * removed again if anything fails.  Termination signals wait until the set
  * is written or cleaned up, so an interrupted build leaves no temporary file.
  */
@@ -20,6 +21,7 @@
 struct pending {
 	char *tmp;     /* temporary file, NULL once renamed or removed */
 	char *final;
+	char *old;     /* a hard link to the file final replaces, until all are in place */
 };
 
 static bool write_all(int fd, const char *p, size_t n)
@@ -45,6 +47,39 @@ static char *path_join(const char *a, const char *b)
 	p[la] = '/';
 	memcpy(p + la + 1, b, lb + 1);
 	return p;
+}
+
+/*
+ * Before any rename: may p->final be replaced by a file?  If a file is there,
+ * keep it under a second name (a hard link, p->old) to put back if a later
+ * rename fails.
+ */
+static bool keep_old(struct pending *p, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(p->final, &st) != 0) {
+		if (errno == ENOENT)
+			return true;
+		snprintf(err, errlen, "cannot replace '%s': %s", p->final, strerror(errno));
+		return false;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot replace '%s': it is a directory", p->final);
+		return false;
+	}
+	size_t len = strlen(p->final) + 16;
+	char *old = xmalloc(len);
+	char *base = strrchr(p->final, '/');
+	snprintf(old, len, "%.*s/.%s.XXXXXX", (int)(base - p->final), p->final, base + 1);
+	int fd = mkstemp(old);       /* a free name, taken by the link below */
+	if (fd < 0 || close(fd) != 0 || unlink(old) != 0 || link(p->final, old) != 0) {
+		snprintf(err, errlen, "cannot keep '%s' until the new files are in place: %s",
+			 p->final, strerror(errno));
+		free(old);
+		return false;
+	}
+	p->old = old;
+	return true;
 }
 
 bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen)
@@ -147,21 +182,40 @@ bool output_write(const char *dir, const struct out_set *set, char *err, size_t 
 			close(fd);
 	}
 
-	for (size_t i = 0; i < set->n && ok; i++) {
-		if (rename(pend[i].tmp, pend[i].final) != 0) {
-			snprintf(err, errlen, "cannot rename into '%s': %s", pend[i].final,
+	/*
+	 * Every target checked, and every file about to be replaced kept under
+	 * a second name, before the first rename: a target that cannot be
+	 * replaced fails the set here, and a rename that fails anyway puts the
+	 * files renamed before it back.
+	 */
+	for (size_t i = 0; i < set->n && ok; i++)
+		ok = keep_old(&pend[i], err, errlen);
+	size_t renamed = 0;
+	for (; renamed < set->n && ok; renamed++) {
+		if (rename(pend[renamed].tmp, pend[renamed].final) != 0) {
+			snprintf(err, errlen, "cannot rename into '%s': %s", pend[renamed].final,
 				 strerror(errno));
 			ok = false;
 			break;
 		}
-		free(pend[i].tmp);
-		pend[i].tmp = NULL;
+		free(pend[renamed].tmp);
+		pend[renamed].tmp = NULL;
+	}
+	for (size_t i = renamed; !ok && i-- > 0;) {
+		if (pend[i].old ? rename(pend[i].old, pend[i].final) == 0 : unlink(pend[i].final) == 0) {
+			free(pend[i].old);
+			pend[i].old = NULL;
+		}
 	}
 
 	for (size_t i = 0; i < set->n; i++) {
 		if (pend[i].tmp) {
 			unlink(pend[i].tmp);
 			free(pend[i].tmp);
+		}
+		if (pend[i].old) {
+			unlink(pend[i].old);
+			free(pend[i].old);
 		}
 		free(pend[i].final);
 	}

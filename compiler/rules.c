@@ -41,9 +41,10 @@ const struct rule rules[] = {
 	{ "E010", ERR, "malformed origin",
 	  "An origin is scheme://host[:port] exactly as a browser sends it in the\n"
 	  "Origin header: lower-case scheme and host, no path, query, fragment, user\n"
-	  "info or trailing slash, no default port, a host in ASCII (punycode), an\n"
-	  "IPv6 address in brackets in its compressed form.  corsc compares Origin\n"
-	  "byte for byte, so anything else could never match.",
+	  "info or trailing slash, a host in ASCII (punycode), an IPv6 address in\n"
+	  "brackets in its compressed form.  corsc compares Origin byte for byte, so\n"
+	  "anything else could never match.  (A default port, :80 or :443, is not an\n"
+	  "error: it is dropped with warning W109.)",
 	  "origins \"https://app.example.com/\", \"https://Bücher.example\";",
 	  "Write the origin as the note says, e.g. https://app.example.com and\n"
 	  "https://xn--bcher-kva.example." },

@@ -1,5 +1,6 @@
 /*
- * strbuf.c - growable strings with a sticky allocation error.
+ * strbuf.c - growable strings.  Running out of memory ends corsc (die_oom,
+ * exit 2) like every other allocation; a buffer is never left short.
  */
 #include "strbuf.h"
 #include "util.h"
@@ -34,10 +35,8 @@ static bool sb_reserve(struct strbuf *sb, size_t extra)
 {
 	if (sb->failed)
 		return false;
-	if (extra > SIZE_MAX - sb->len - 1) {
-		sb->failed = true;
-		return false;
-	}
+	if (extra > SIZE_MAX - sb->len - 1)
+		die_oom();      /* more than memory can hold */
 	size_t need = sb->len + extra + 1;
 	if (need <= sb->cap)
 		return true;
@@ -45,10 +44,8 @@ static bool sb_reserve(struct strbuf *sb, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	char *p = realloc(sb->buf, cap);
-	if (!p) {
-		sb->failed = true;
-		return false;
-	}
+	if (!p)
+		die_oom();      /* util.h: the one out-of-memory policy */
 	if (cap >= (4u << 20))
 		advise_huge(p + sb->len, cap - sb->len);   /* the part not written yet */
 	sb->buf = p;
@@ -111,9 +108,8 @@ char *sb_detach(struct strbuf *sb, size_t *len)
 {
 	char *p = sb->buf;
 	if (!p) {
-		p = malloc(1);
-		if (p)
-			p[0] = '\0';
+		p = xmalloc(1);
+		p[0] = '\0';
 	}
 	if (len)
 		*len = sb->len;

@@ -1,6 +1,7 @@
 /*
- * strbuf.h - a growable string with a sticky error, in the manner of git's
- * strbuf and SQLite's accError: append freely, check once at the end.
+ * strbuf.h - a growable string in the manner of git's strbuf: append
+ * freely.  Out of memory ends corsc with exit 2 (util.h), as git's does, so a
+ * buffer is never incomplete and sb_detach never hands out NULL.
  */
 #ifndef CORSC_STRBUF_H
 #define CORSC_STRBUF_H
@@ -11,7 +12,8 @@
 struct strbuf {
 	char *buf;      /* always NUL-terminated once anything was added */
 	size_t len, cap;
-	bool failed;    /* sticky: an allocation failed, contents incomplete */
+	bool failed;    /* sticky: a format could not be expanded (vsnprintf
+			   failed), contents incomplete; never for lack of memory */
 };
 
 #define STRBUF_INIT { NULL, 0, 0, false }

@@ -1,6 +1,9 @@
 /*
  * util.h - allocation that cannot fail silently, and the arena that owns the
- * IR of one compilation.  Running out of memory ends the program with exit 2.
+ * IR of one compilation.  The one out-of-memory policy of corsc: any
+ * allocation that fails (x* allocators, arena, strbuf) ends the program at
+ * once through die_oom, "corsc: fatal: out of memory" and exit 2, before
+ * anything is written (README, Decisions).
  */
 #ifndef CORSC_UTIL_H
 #define CORSC_UTIL_H

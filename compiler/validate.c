@@ -100,6 +100,9 @@ static bool check_token(const struct ir_value *v, const char *code, const char *
 		return false;
 	}
 	size_t i = bad_tchar(v);
+	if (i < v->len && v->text[i] == ',')
+		note = "several values are a list: [GET, POST] in YAML, or GET, POST "
+		       "without quotes in the policy language";
 	if (i < v->len) {
 		diag_emit(dq, code, v->span, note, "%s '%.*s' is not a token: it contains %s",
 			  what, shown(v->len), v->text,
@@ -191,7 +194,8 @@ static bool check_bool(const struct ir_stmt *s, enum stmt_kind k, bool *out,
 	return true;
 }
 
-/* max-age: DURATION = digits [s|m|h|d], unquoted, at most 2^31-1 seconds. */
+/* max-age: DURATION = digits [s|m|h|d], at most 2^31-1 seconds; quoted or not
+   (JSON has no unquoted 10m, and the JSON Schema allows the string form). */
 static bool check_max_age(const struct ir_stmt *s, unsigned long *out, struct diag_queue *dq)
 {
 	const char *expect = "write a duration: digits, then s, m, h or d (bare digits are "
@@ -202,9 +206,7 @@ static bool check_max_age(const struct ir_stmt *s, unsigned long *out, struct di
 	const char *why = NULL;
 	size_t n = v->len, digits = 0;
 	unsigned long mult = 1, secs = 0;
-	if (v->quoted)
-		why = "quoted";
-	else if (n == 0)
+	if (n == 0)
 		why = "empty";
 	else if (v->text[0] == '-')
 		why = "negative";
@@ -619,8 +621,9 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 
 	if (f->npolicies == 0 && dq->nerrors == 0) {
 		struct span at = span_linecol(f->src, 1, 1, 1);
-		diag_emit(dq, "E001", at, "define one, e.g. policy api { origins "
-			  "\"https://app.example.com\"; }",
+		diag_emit(dq, "E001", at, f->yaml
+			  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
+			  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
 			  "no policy in %s", f->src ? f->src->name : "the input");
 	}
 

@@ -90,14 +90,41 @@ static void put_comment(struct strbuf *sb, const struct cursor *cur, const struc
 	sb_add(sb, cur->src->text + c->offset, c->len);
 }
 
-/* Emit, each on its own line at indent, the comments that start before offset. */
+/* Whether the line after line `line` (1-based) is blank and starts before offset. */
+static bool blank_after(const struct source *src, unsigned line, size_t offset)
+{
+	if (line >= src->nlines)
+		return false;
+	size_t len, start = src->lines[line];
+	const char *t = source_line(src, line + 1, &len);
+	if (start >= offset)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * Emit, each on its own line at indent, the comments that start before
+ * offset.  A blank line of the source between two comments, or at the top
+ * level between the last of them and the policy that follows, is kept (one,
+ * however many there were).
+ */
 static void flush_comments(struct strbuf *sb, struct cursor *cur, size_t offset, int indent)
 {
+	const struct comment *prev = NULL;
 	while (cur->next < cur->nc && cur->c[cur->next].offset < offset) {
+		const struct comment *c = &cur->c[cur->next++];
+		if (prev && blank_after(cur->src, prev->line, c->offset))
+			sb_putc(sb, '\n');
 		sb_repeat(sb, ' ', (size_t)indent);
-		put_comment(sb, cur, &cur->c[cur->next++]);
+		put_comment(sb, cur, c);
 		sb_putc(sb, '\n');
+		prev = c;
 	}
+	if (prev && indent == 0 && offset < cur->src->len && blank_after(cur->src, prev->line, offset))
+		sb_putc(sb, '\n');
 }
 
 /* A comment on the same line as (and after) offset, taken as a trailing comment. */
@@ -117,6 +144,59 @@ static size_t stmt_end(const struct ir_stmt *s)
 static unsigned stmt_end_line(const struct ir_stmt *s)
 {
 	return s->values[s->nvalues - 1].span.line;
+}
+
+/* The statements of p that have values, in source order; returns how many. */
+static size_t source_order(const struct ir_policy *p, const struct ir_stmt **order,
+			   enum stmt_kind *kinds)
+{
+	size_t n = 0;
+	for (int k = 0; k < ST__COUNT; k++) {
+		const struct ir_stmt *s = &p->stmt[k];
+		if (!s->present || s->nvalues == 0)
+			continue;
+		size_t j = n++;
+		while (j > 0 && order[j - 1]->key_span.offset > s->key_span.offset) {
+			order[j] = order[j - 1];
+			kinds[j] = kinds[j - 1];
+			j--;
+		}
+		order[j] = s;
+		kinds[j] = (enum stmt_kind)k;
+	}
+	return n;
+}
+
+enum comment_place { IN_POLICY, ON_CLOSE, AFTER_POLICY };
+
+/*
+ * Where a comment after the last statement of p belongs.  In the policy
+ * language: inside p before its '}', on the line of the '}' ("} # end"), or
+ * after it (then before whatever follows).  In YAML, where a policy ends
+ * where the indentation does: inside p unless it stands on its own line no
+ * further right than p's name.
+ */
+static enum comment_place comment_place(const struct ir_file *f, const struct ir_policy *p,
+					const struct comment *cc)
+{
+	if (f->yaml) {
+		unsigned line, col;
+		source_linecol(f->src, cc->offset, &line, &col);
+		return cc->own_line && col <= p->name_span.col ? AFTER_POLICY : IN_POLICY;
+	}
+	const char *t = f->src->text;
+	size_t k = cc->offset;
+	bool same_line = true;
+	while (k > p->span.offset) {
+		k--;
+		if (t[k] == '\n')
+			same_line = false;
+		if (t[k] == '}')
+			return same_line && !cc->own_line ? ON_CLOSE : AFTER_POLICY;
+		if (t[k] == ';' || t[k] == '{' || t[k] == '"')
+			break;
+	}
+	return IN_POLICY;
 }
 
 void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb)
@@ -139,20 +219,7 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 		/* statements in source order */
 		const struct ir_stmt *order[ST__COUNT];
 		enum stmt_kind kinds[ST__COUNT];
-		size_t n = 0;
-		for (int k = 0; k < ST__COUNT; k++) {
-			const struct ir_stmt *s = &p->stmt[k];
-			if (!s->present || s->nvalues == 0)
-				continue;
-			size_t j = n++;
-			while (j > 0 && order[j - 1]->key_span.offset > s->key_span.offset) {
-				order[j] = order[j - 1];
-				kinds[j] = kinds[j - 1];
-				j--;
-			}
-			order[j] = s;
-			kinds[j] = (enum stmt_kind)k;
-		}
+		size_t n = source_order(p, order, kinds);
 		for (size_t j = 0; j < n; j++) {
 			const struct ir_stmt *s = order[j];
 			const char *kw = stmt_keyword(kinds[j]);
@@ -212,24 +279,25 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 		}
 		/* comments before the closing brace stay inside the policy */
 		size_t close = i + 1 < f->npolicies ? f->policies[i + 1]->span.offset : f->src->len;
+		tc = NULL;
 		while (cur.next < cur.nc && cur.c[cur.next].offset < close) {
-			/* a comment after this policy's '}' belongs before the next policy */
-			const char *t = f->src->text;
-			size_t at = cur.c[cur.next].offset, k = at;
-			bool after_brace = false;
-			while (k > p->span.offset) {
-				k--;
-				if (t[k] == '}') { after_brace = true; break; }
-				if (t[k] == ';' || t[k] == '{' || t[k] == '"') break;
-			}
-			if (after_brace)
+			/* a comment after this policy's '}' belongs before the next policy,
+			   unless it is on the brace's own line: "} # end of api" */
+			enum comment_place where = comment_place(f, p, &cur.c[cur.next]);
+			if (where == ON_CLOSE)
+				tc = &cur.c[cur.next++];
+			if (where != IN_POLICY)
 				break;
 			sb_puts(sb, "    ");
 			put_comment(sb, &cur, &cur.c[cur.next++]);
 			sb_putc(sb, '\n');
 		}
-		sb_puts(sb, "}\n");
-		tc = NULL;
+		sb_putc(sb, '}');
+		if (tc) {
+			sb_putc(sb, ' ');
+			put_comment(sb, &cur, tc);
+		}
+		sb_putc(sb, '\n');
 	}
 	if (cur.next < cur.nc && f->npolicies)
 		sb_putc(sb, '\n');
@@ -280,34 +348,115 @@ static void yaml_scalar(struct strbuf *sb, const struct ir_value *v, int plain)
 	sb_putc(sb, '"');
 }
 
-void write_yaml(const struct ir_file *f, struct strbuf *sb)
+/* One YAML value of statement k (a boolean or duration as written, quoted if it was). */
+static void yaml_value(struct strbuf *sb, enum stmt_kind k, const struct ir_value *v)
 {
+	yaml_scalar(sb, v, !stmt_is_list(k) ? 2 : k != ST_ORIGINS);
+}
+
+/*
+ * The same policies in YAML, comments kept where the source had them: before
+ * a policy, a statement or a list entry on lines of their own, or at the end
+ * of the line they ended.  A list is written [a, b] when it fits in 80
+ * columns and no comment sits among its values, else one entry a line.
+ */
+void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb)
+{
+	struct cursor cur = { f->src, c, nc, 0 };
+	if (f->npolicies) {
+		/* the file's opening comments go above "policies:"; in a YAML source
+		   only those not indented under it */
+		size_t upto = f->policies[0]->span.offset;
+		for (size_t k = 0; f->yaml && k < nc; k++) {
+			unsigned line, col;
+			source_linecol(f->src, c[k].offset, &line, &col);
+			if (col > 1) {
+				upto = c[k].offset < upto ? c[k].offset : upto;
+				break;
+			}
+		}
+		flush_comments(sb, &cur, upto, 0);
+	}
 	sb_puts(sb, "policies:\n");
 	if (f->npolicies == 0)
 		sb_puts(sb, "  {}\n");
 	for (size_t i = 0; i < f->npolicies; i++) {
 		const struct ir_policy *p = f->policies[i];
-		sb_printf(sb, "  %s:\n", p->name);
-		for (int k = 0; k < ST__COUNT; k++) {
-			const struct ir_stmt *s = &p->stmt[k];
-			if (!s->present || s->nvalues == 0)
-				continue;
-			sb_printf(sb, "    %s: ", stmt_keyword((enum stmt_kind)k));
-			if (!stmt_is_list((enum stmt_kind)k)) {
-				/* booleans and durations: as written, quoted if they were */
-				yaml_scalar(sb, &s->values[0], 2);
-			} else if (s->nvalues == 1 && s->values[0].len == 1 && s->values[0].text[0] == '*') {
-				sb_puts(sb, "\"*\"");
-			} else {
-				sb_putc(sb, '[');
+		flush_comments(sb, &cur, p->span.offset, 2);
+		sb_printf(sb, "  %s:", p->name);
+		const struct comment *tc = trailing(&cur, p->span.line);
+		if (tc) {
+			sb_puts(sb, " ");
+			put_comment(sb, &cur, tc);
+		}
+		sb_putc(sb, '\n');
+
+		const struct ir_stmt *order[ST__COUNT];
+		enum stmt_kind kinds[ST__COUNT];
+		size_t n = source_order(p, order, kinds);
+		for (size_t j = 0; j < n; j++) {
+			const struct ir_stmt *s = order[j];
+			enum stmt_kind k = kinds[j];
+			flush_comments(sb, &cur, s->key_span.offset, 4);
+			sb_printf(sb, "    %s:", stmt_keyword(k));
+			bool inner = cur.next < cur.nc && cur.c[cur.next].offset < stmt_end(s);
+			size_t width = 4 + strlen(stmt_keyword(k)) + 4;
+			for (size_t v = 0; v < s->nvalues; v++)
+				width += s->values[v].len + 4;
+			if (!stmt_is_list(k) || (s->nvalues == 1 && s->values[0].len == 1 &&
+						 s->values[0].text[0] == '*' && !inner)) {
+				sb_putc(sb, ' ');
+				if (stmt_is_list(k))
+					sb_puts(sb, "\"*\"");
+				else
+					yaml_value(sb, k, &s->values[0]);
+			} else if (!inner && width <= 80) {
+				sb_puts(sb, " [");
 				for (size_t v = 0; v < s->nvalues; v++) {
 					if (v)
 						sb_puts(sb, ", ");
-					yaml_scalar(sb, &s->values[v], k != ST_ORIGINS);
+					yaml_value(sb, k, &s->values[v]);
 				}
 				sb_putc(sb, ']');
+			} else {
+				/* one entry a line; a comment on the keyword's line stays there */
+				if (s->values[0].span.line != s->key_span.line &&
+				    (tc = trailing(&cur, s->key_span.line))) {
+					sb_putc(sb, ' ');
+					put_comment(sb, &cur, tc);
+				}
+				for (size_t v = 0; v < s->nvalues; v++) {
+					const struct ir_value *val = &s->values[v];
+					sb_putc(sb, '\n');
+					flush_comments(sb, &cur, val->span.offset, 6);
+					sb_puts(sb, "      - ");
+					yaml_value(sb, k, val);
+					if (v + 1 < s->nvalues && (tc = trailing(&cur, val->span.line))) {
+						sb_putc(sb, ' ');
+						put_comment(sb, &cur, tc);
+					}
+				}
+			}
+			tc = trailing(&cur, stmt_end_line(s));
+			if (tc) {
+				sb_putc(sb, ' ');
+				put_comment(sb, &cur, tc);
 			}
 			sb_putc(sb, '\n');
 		}
+		/* the comments after the last statement that belong to this policy */
+		size_t next = i + 1 < f->npolicies ? f->policies[i + 1]->span.offset : f->src->len;
+		while (cur.next < cur.nc && cur.c[cur.next].offset < next &&
+		       comment_place(f, p, &cur.c[cur.next]) != AFTER_POLICY) {
+			sb_puts(sb, "    ");
+			put_comment(sb, &cur, &cur.c[cur.next++]);
+			sb_putc(sb, '\n');
+		}
 	}
+	flush_comments(sb, &cur, (size_t)-1, 0);
+}
+
+size_t find_comments(const struct ir_file *f, struct comment **out)
+{
+	return f->yaml ? yaml_find_comments(f->src, out) : dsl_find_comments(f->src, out);
 }

@@ -18,10 +18,15 @@ struct comment {
 
 /* Every comment of a policy-language source, in order.  The caller frees *out. */
 size_t dsl_find_comments(const struct source *src, struct comment **out);
+/* Every comment of a YAML source, in order, found with libyaml's scanner so
+   that a '#' inside a scalar is not one (yaml_reader.c).  The caller frees *out. */
+size_t yaml_find_comments(const struct source *src, struct comment **out);
+/* The comments of f's source, whichever language it is written in. */
+size_t find_comments(const struct ir_file *f, struct comment **out);
 
 /* The policy language in canonical layout; comments may be NULL. */
 void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb);
-/* The same policies in YAML. */
-void write_yaml(const struct ir_file *f, struct strbuf *sb);
+/* The same policies in YAML; comments may be NULL. */
+void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb);
 
 #endif

@@ -7,6 +7,7 @@
 #include "ir.h"
 #include "strbuf.h"
 #include "util.h"
+#include "writer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ struct frame {
 	enum frame_kind kind;
 	bool want_value;         /* mappings: the next node is a value, not a key */
 	bool skip_value;         /* ... and it is skipped (its key was refused) */
+	bool merge_value;        /* ... after a merge key '<<': its alias is not reported again */
 	size_t start;            /* byte offset of the collection's start */
 	struct span key_span;    /* mappings: the key of the value that comes next */
 	/* FR_POLICIES: the name of the policy that comes next */
@@ -49,6 +51,7 @@ struct reader {
 	struct frame stack[YAML_MAX_DEPTH];
 	size_t depth;
 	size_t ndocs;
+	struct span extra_doc;      /* the start of the second document, if any */
 	bool have_policies;
 	struct span policies_span;
 	struct ir_policy *policy;   /* the policy being read: errors damage it */
@@ -204,6 +207,7 @@ static void node_done(struct reader *r)
 		close_stmt(r);
 	fr->want_value = false;
 	fr->skip_value = false;
+	fr->merge_value = false;
 	fr->stmt = NULL;
 }
 
@@ -247,11 +251,28 @@ static const char *scalar_text(const yaml_event_t *ev)
 	return (const char *)ev->data.scalar.value;
 }
 
+/* The merge key of YAML 1.1 ("<<: *base"), which libyaml passes as a plain "<<". */
+static bool is_merge_key(enum node_type t, const yaml_event_t *ev)
+{
+	return t == NODE_SCALAR && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       ev->data.scalar.length == 2 && memcmp(ev->data.scalar.value, "<<", 2) == 0;
+}
+
 /* ---- one handler per place in the schema ---- */
 
 static void on_root(struct reader *r, enum node_type t, const yaml_event_t *ev)
 {
 	const char *note = "a policy file is a mapping with one key, 'policies'";
+	if (r->ndocs > 1) {
+		/* An empty document after the first, as a trailing '---' makes: nothing
+		   to read.  Anything else would be a second set of policies. */
+		if (t == NODE_SCALAR && is_null(ev))
+			return;
+		report(r, "E001", r->extra_doc, "put all policies under one 'policies' key",
+		       "a policy file holds one YAML document, found a second");
+		r->stop = true;
+		return;
+	}
 	switch (t) {
 	case NODE_MAP:
 		push(r, FR_TOP, ev);
@@ -315,7 +336,8 @@ static void on_policies(struct reader *r, enum node_type t, const yaml_event_t *
 		return;
 	case NODE_SCALAR:
 		if (is_null(ev)) {
-			report(r, "E001", key_span, "write 'policies: {}' for a file without policies",
+			report(r, "E001", key_span, "give it at least one policy, e.g. "
+			       "policies: {api: {origins: \"https://app.example.com\"}}",
 			       "'policies' has no value");
 			return;
 		}
@@ -410,13 +432,37 @@ static void on_stmt_key(struct reader *r, struct frame *fr, enum node_type t,
 	r->stmt_bad = false;
 }
 
-static void add_scalar(struct reader *r, struct ir_stmt *s, const yaml_event_t *ev)
+/*
+ * The booleans of YAML 1.2's core schema, which YAML editors and the JSON
+ * Schema accept: true, True, TRUE, false, False, FALSE (plain, not quoted).
+ * Anything else (yes, on, "true") is left for the validator to refuse.
+ */
+static const char *yaml_bool(const yaml_event_t *ev)
+{
+	static const char *const spellings[][2] = {
+		{ "True", "true" }, { "TRUE", "true" }, { "False", "false" }, { "FALSE", "false" },
+	};
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(spellings); i++)
+		if (strcmp(scalar_text(ev), spellings[i][0]) == 0)
+			return spellings[i][1];
+	return NULL;
+}
+
+static void add_scalar(struct reader *r, struct ir_stmt *s, enum stmt_kind k,
+		       const yaml_event_t *ev)
 {
 	yaml_scalar_style_t style = ev->data.scalar.style;
 	bool quoted = style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 		      style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-	ir_stmt_add_value(r->f, s, scalar_text(ev), ev->data.scalar.length, quoted,
-			  span_event(r, ev));
+	const char *text = scalar_text(ev), *b;
+	size_t len = ev->data.scalar.length;
+	if ((k == ST_CREDENTIALS || k == ST_PRIVATE_NETWORK) && (b = yaml_bool(ev))) {
+		text = b;
+		len = strlen(b);
+	}
+	ir_stmt_add_value(r->f, s, text, len, quoted, span_event(r, ev));
 }
 
 static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
@@ -429,7 +475,7 @@ static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 		if (is_null(ev))
 			report(r, "E001", fr->key_span, NULL, "'%s' has no value", key);
 		else
-			add_scalar(r, fr->stmt, ev);
+			add_scalar(r, fr->stmt, fr->sk, ev);
 		return;
 	case NODE_ALIAS:
 		alias_error(r, ev);
@@ -468,7 +514,7 @@ static void on_list_item(struct reader *r, struct frame *fr, enum node_type t,
 		if (is_null(ev))
 			report(r, "E001", span_event(r, ev), NULL, "empty entry in '%s'", key);
 		else
-			add_scalar(r, fr->stmt, ev);
+			add_scalar(r, fr->stmt, fr->sk, ev);
 		return;
 	case NODE_ALIAS:
 		alias_error(r, ev);
@@ -489,9 +535,16 @@ static void on_node(struct reader *r, enum node_type t, const yaml_event_t *ev)
 	if (!fr) {
 		on_root(r, t, ev);
 	} else if (fr->kind == FR_SKIP || (fr->want_value && fr->skip_value)) {
-		if (t == NODE_ALIAS)
+		if (t == NODE_ALIAS && !(fr->want_value && fr->merge_value))
 			alias_error(r, ev);
 		skip_node(r, t, ev);
+	} else if (fr->kind != FR_LIST && !fr->want_value && is_merge_key(t, ev)) {
+		report(r, "E002", span_event(r, ev), "write the keys out where they belong "
+		       "(anchors and aliases are refused too)",
+		       "YAML merge keys ('<<') are not supported");
+		fr->skip_value = fr->merge_value = true;
+		if (fr->kind == FR_POLICY)
+			fr->policy->damaged = true;   /* no E005 for the origins it would have merged */
 	} else if (fr->kind == FR_LIST) {
 		on_list_item(r, fr, t, ev);
 	} else if (!fr->want_value) {
@@ -521,7 +574,9 @@ static void on_end(struct reader *r, const yaml_event_t *ev)
 	if (fr->kind == FR_LIST && fr->nitems == 0) {
 		size_t end = offset_of(r, ev->end_mark.index);
 		report(r, "E001", span_bytes(r, fr->start, end),
-		       "give at least one value, or leave the statement out",
+		       fr->sk == ST_ORIGINS
+		       ? "give at least one origin, or \"*\" for any: every policy needs origins"
+		       : "give at least one value, or leave the statement out",
 		       "empty list for '%s'", stmt_keyword(fr->sk));
 	}
 	if (fr->kind == FR_POLICY)
@@ -534,11 +589,8 @@ static void on_event(struct reader *r, const yaml_event_t *ev)
 {
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		if (++r->ndocs > 1) {
-			report(r, "E001", span_event(r, ev), "put all policies under one 'policies' key",
-			       "a policy file holds one YAML document, found a second");
-			r->stop = true;
-		}
+		if (++r->ndocs == 2)
+			r->extra_doc = span_event(r, ev);   /* judged by its first node */
 		break;
 	case YAML_SCALAR_EVENT:
 		tag_check(r, ev, ev->data.scalar.tag);
@@ -684,4 +736,75 @@ void yaml_parse(struct ir_file *f, struct diag_queue *dq)
 	}
 	close_stmt(&r);    /* a statement cut short by an error */
 	yaml_parser_delete(&parser);
+}
+
+/* ---- comments (corsc convert keeps them) ---- */
+
+/*
+ * libyaml reports no comments, but its scanner gives every scalar's place: a
+ * '#' outside every scalar, at the start of a line or after a blank, starts
+ * a comment that runs to the end of the line.
+ */
+size_t yaml_find_comments(const struct source *src, struct comment **out)
+{
+	size_t *range = NULL, nr = 0, rcap = 0;   /* pairs [start, end) of scalars */
+	yaml_parser_t parser;
+	yaml_token_t tok;
+	*out = NULL;
+	if (!yaml_parser_initialize(&parser))
+		die_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)src->text, src->len);
+	for (;;) {
+		if (!yaml_parser_scan(&parser, &tok))
+			break;            /* the reader has reported it; keep what was found */
+		yaml_token_type_t type = tok.type;
+		if (type == YAML_SCALAR_TOKEN) {
+			xgrow(&range, &rcap, nr + 2, sizeof(*range));
+			range[nr++] = source_offset(src, (unsigned)tok.start_mark.line + 1,
+						    (unsigned)tok.start_mark.column + 1);
+			range[nr++] = source_offset(src, (unsigned)tok.end_mark.line + 1,
+						    (unsigned)tok.end_mark.column + 1);
+		}
+		yaml_token_delete(&tok);
+		if (type == YAML_STREAM_END_TOKEN)
+			break;
+	}
+	yaml_parser_delete(&parser);
+
+	struct comment *v = NULL;
+	size_t n = 0, cap = 0, r = 0, line_start = 0;
+	unsigned line = 1;
+	const char *t = src->text;
+	for (size_t i = 0; i < src->len; i++) {
+		while (r < nr && range[r + 1] <= i)
+			r += 2;
+		if (r < nr && range[r] <= i) {           /* inside a scalar */
+			if (t[i] == '\n') {
+				line++;
+				line_start = i + 1;
+			}
+			continue;
+		}
+		if (t[i] == '\n') {
+			line++;
+			line_start = i + 1;
+		} else if (t[i] == '#' && (i == line_start || t[i - 1] == ' ' || t[i - 1] == '\t')) {
+			size_t end = i;
+			while (end < src->len && t[end] != '\n')
+				end++;
+			size_t e = end;
+			while (e > i && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
+				e--;
+			bool own = true;
+			for (size_t k = line_start; k < i; k++)
+				if (t[k] != ' ' && t[k] != '\t')
+					own = false;
+			xgrow(&v, &cap, n + 1, sizeof(*v));
+			v[n++] = (struct comment){ i, e - i, line, own };
+			i = end - 1;
+		}
+	}
+	free(range);
+	*out = v;
+	return n;
 }

@@ -19,6 +19,10 @@ diff -u "$TOP/tests/fmt/messy.expected" "$tmp/messy.cors" || bad "fmt output dif
 [ "$(grep -c '#' "$TOP/tests/fmt/messy.cors")" = "$(grep -c '#' "$tmp/messy.cors")" ] || bad "fmt lost comments"
 [ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/messy.cors")" ] || bad "fmt changed the policies"
 printf 'policy a { origins "https://a.example.com" ' | "$CORSC" fmt - > /dev/null 2>&1 && bad "fmt accepts a syntax error"
+# blank lines between comment blocks, and "} # comment" on its brace's line
+"$CORSC" fmt "$TOP/tests/fmt/comments.cors" > "$tmp/comments.cors" || bad "fmt comments.cors failed"
+diff -u "$TOP/tests/fmt/comments.expected" "$tmp/comments.cors" || bad "fmt output differs from tests/fmt/comments.expected"
+"$CORSC" fmt --check "$TOP/tests/fmt/comments.expected" || bad "fmt --check fails on comments.expected"
 
 n=0
 for f in "$TOP"/examples/*; do
@@ -38,4 +42,21 @@ done
 [ "$(json "$TOP/tests/fmt/messy.cors")" = "$(json "$tmp/m.yaml")" ] || bad "convert messy.cors to yaml changes it"
 "$CORSC" convert "$TOP/examples/spa-api.cors" > /dev/null 2>&1; [ $? -eq 2 ] || bad "convert without --to must exit 2"
 echo "$n examples round-tripped"
+
+# convert keeps every comment, in order, both ways; long lists one entry a line
+comments() { grep -o '#.*' "$1" | grep -v '^#[^ ]*"' ; }
+for f in "$TOP/tests/fmt/messy.cors" "$TOP/tests/fmt/comments.cors" "$TOP/tests/fmt/comments.yaml"; do
+	b=${f##*/}
+	case $f in *.yaml) to=dsl; ext=cors ;; *) to=yaml; ext=yaml ;; esac
+	out="$tmp/c-$b.$ext"
+	"$CORSC" convert --to $to "$f" > "$out" || { bad "convert $b"; continue; }
+	[ "$(comments "$f" | sed 's/ *$//')" = "$(comments "$out")" ] ||
+		{ bad "convert --to $to $b lost or moved comments"; diff -u "$f" "$out"; }
+	[ "$(json "$f")" = "$(json "$out")" ] || bad "convert --to $to $b changes the policies"
+done
+{ printf 'policy many {\n    origins '; i=1; while [ $i -lt 40 ]; do printf '"https://host%d.example.com", ' $i; i=$((i + 1)); done
+  printf '"https://last.example.com";\n}\n'; } > "$tmp/many.cors"
+"$CORSC" convert --to yaml "$tmp/many.cors" > "$tmp/many.yaml" || bad "convert many.cors"
+[ "$(awk 'length > 80' "$tmp/many.yaml" | wc -l)" -eq 0 ] || bad "convert --to yaml writes lines over 80 columns"
+[ "$(json "$tmp/many.cors")" = "$(json "$tmp/many.yaml")" ] || bad "convert many.cors changes it"
 [ $n -gt 0 ] && [ $fail -eq 0 ]

@@ -341,7 +341,7 @@ static void test_input_name_in_comment(void)
 	struct strbuf err = STRBUF_INIT;
 	out_set_init(&set);
 	CU_ASSERT_TRUE_FATAL(emit_apache(&ctx, &set, &err));
-	CU_ASSERT_PTR_NOT_NULL(strstr(set.v[0].data, "from evil?Header set X y.cors: do not edit.\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(set.v[0].data, "from evil\\x0aHeader set X y.cors: do not edit.\n"));
 	CU_ASSERT_EQUAL(count_lines(set.v[0].data, "Header set X"), 0);
 	out_set_release(&set);
 	sb_release(&err);

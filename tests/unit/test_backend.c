@@ -3,6 +3,7 @@
  * default read: every row complete and distinct, and every backend writes
  * only under its own folder.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,11 +68,75 @@ static void test_own_folder(void)
 	compilation_free(&c);
 }
 
+/*
+ * Every server backend makes file or variable names of a policy's name: all
+ * refuse what NAME of SPEC section 1 refuses (one check, policy_name_ok),
+ * as the front ends do (E001), and all accept the rest.
+ */
+static void test_policy_names(void)
+{
+	static const char *const bad[] = {
+		"", "1abc", "-a", "a b", "a/../b", "a.conf", "a) {", "http", "SERVER",
+		"abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",        /* 65 */
+	};
+	static const char *const good[] = { "a", "A-b_9", "https",
+		"abbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" };
+	struct origin o = { .kind = ORIGIN_EXACT, .text = "https://a.example.com",
+			    .scheme = "https", .host = "a.example.com", .port = -1 };
+	for (const struct backend *b = backends; b->name; b++) {
+		if (!b->server)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(bad) + ARRAY_SIZE(good); i++) {
+			bool want = i >= ARRAY_SIZE(bad);
+			const char *name = want ? good[i - ARRAY_SIZE(bad)] : bad[i];
+			struct policy p = { .name = name, .origins = &o, .norigins = 1 };
+			struct emit_ctx ctx = { "t.cors", &p, 1 };
+			struct out_set set;
+			struct strbuf err = STRBUF_INIT;
+			out_set_init(&set);
+			bool got = b->emit(&ctx, &set, &err);
+			if (got != want)
+				fprintf(stderr, "%s: policy name '%s' %s\n", b->name, name,
+					got ? "accepted" : "refused");
+			CU_ASSERT_EQUAL(got, want);
+			CU_ASSERT_EQUAL(policy_name_ok(name), want);
+			out_set_release(&set);
+			sb_release(&err);
+		}
+	}
+}
+
+/* The input name in every server backend's header comments: one escaping. */
+static void test_comment_text(void)
+{
+	struct origin o = { .kind = ORIGIN_EXACT, .text = "https://a.example.com",
+			    .scheme = "https", .host = "a.example.com", .port = -1 };
+	struct policy p = { .name = "api", .origins = &o, .norigins = 1 };
+	struct emit_ctx ctx = { "a\nadd_header X 1;\\b\x7f\xc3\xa9.cors", &p, 1 };
+	const char *want = "a\\x0aadd_header X 1;\\x5cb\\x7f\\xc3\\xa9.cors";
+	for (const struct backend *b = backends; b->name; b++) {
+		if (!b->server)
+			continue;
+		struct out_set set;
+		struct strbuf err = STRBUF_INIT;
+		out_set_init(&set);
+		CU_ASSERT_TRUE_FATAL(b->emit(&ctx, &set, &err));
+		for (size_t i = 0; i < set.n; i++) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(set.v[i].data, want));
+			CU_ASSERT_PTR_NULL(strstr(set.v[i].data, "\nadd_header X"));
+		}
+		out_set_release(&set);
+		sb_release(&err);
+	}
+}
+
 void register_backend(void)
 {
 	static const struct test_case cases[] = {
 		{ "the table: rows, bits, servers, names", test_table },
 		{ "every backend writes under its own folder", test_own_folder },
+		{ "every server backend takes the names NAME allows", test_policy_names },
+		{ "one escaping for comment text", test_comment_text },
 		{ NULL, NULL },
 	};
 	register_cases("backend", cases);

@@ -306,30 +306,7 @@ static bool put_rules(struct emitter *e)
 	return true;
 }
 
-static bool valid_name(const char *name)
-{
-	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
-			return false;
-	return true;
-}
-
 /* ---- the files ---- */
-
-/* The input file name in a comment: printable ASCII, the rest as \xNN. */
-static void put_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
-}
 
 static void put_generated(struct strbuf *sb, const struct emit_ctx *ctx)
 {
@@ -417,7 +394,7 @@ bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf
 
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		const struct policy *p = &ctx->policies[i];
-		if (!valid_name(p->name)) {
+		if (!policy_name_ok(p->name)) {
 			sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
 			return false;
 		}

@@ -241,37 +241,6 @@ def one(corsc, pf, rt, origin, kind):
     return bad
 
 
-def readme_example(corsc, top, tmp):
-    """The README's HAProxy example, as written there, with examples/spa-api.cors
-    (policy api): its files in a conf.d folder pass `haproxy -c`."""
-    with open(os.path.join(top, "README.md")) as f:
-        text = f.read()
-    start = text.index("### HAProxy 2.6 and later")
-    block = text[text.index("```haproxy\n", start) + 11:]
-    block = block[:block.index("```")]
-    files, cur = {}, None
-    for line in block.splitlines():
-        if line.startswith("# /etc/haproxy/"):
-            cur = line.split()[1].rstrip(":").rsplit("/", 1)[1]
-            files[cur] = []
-        elif cur:
-            files[cur].append(line)
-    out = os.path.join(tmp, "build")
-    harness.corsc_build(corsc, os.path.join(top, "examples", "spa-api.cors"), out, targets=("haproxy", "json"))
-    d = os.path.join(tmp, "conf.d")
-    os.makedirs(d)
-    for name, lines in files.items():
-        if name.endswith("-cors.cfg"):
-            shutil.copy(os.path.join(out, "haproxy", "cors.cfg"), os.path.join(d, name))
-        else:
-            with open(os.path.join(d, name), "w") as f:
-                f.write("\n".join(lines) + "\n")
-    if sorted(files) != ["10-base.cfg", "50-cors.cfg", "90-site.cfg"]:
-        return ["README: the HAProxy example names %s" % sorted(files)]
-    rc, text = haproxy_check([d], "readme")
-    return [] if rc == 0 else ["README's HAProxy example: haproxy -c exit %d\n%s" % (rc, text[-1500:])]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corsc", default=os.environ.get("CORSC"))
@@ -292,8 +261,7 @@ def main():
         for i, f in enumerate(files):
             bad = check_example(args.corsc, f, os.path.join(tmp, "c%d" % i))
             fails += ["%s: %s" % (os.path.basename(f), b) for b in bad]
-        fails += readme_example(args.corsc, args.top, os.path.join(tmp, "readme"))
-        log("haproxy -c: %d policy files, both ways, conf.d, version guard, the README's example: %d failures"
+        log("haproxy -c: %d policy files, both ways, conf.d, version guard: %d failures"
             % (len(files), len(fails)))
         count, live_fails = live(args.corsc, args.top, os.path.join(tmp, "live"), procs)
         log("haproxy answers: %d requests, %d failures" % (count, len(live_fails)))

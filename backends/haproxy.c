@@ -10,6 +10,8 @@
 #include "origin.h"
 #include "response.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,27 +120,23 @@ static bool too_long(struct emitter *e, size_t len)
 }
 
 /*
- * The exact origins (sorted, without duplicates) as lines of one named acl,
- * corsc_allowed, which OR together: HAProxy keeps the patterns of each line
- * in a tree.  One line per ORIGINS_PER_LINE.
+ * HAProxy's djb2 converter: the bucket of an origin is
+ * var(txn.corsc_origin),djb2,mod(B), computed here the same way.
  */
-static bool put_exact(struct emitter *e)
+static uint32_t djb2(const char *s)
 {
-	const struct policy *p = e->p;
-	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
-	size_t n = 0, on_line = 0, line_start = 0;
-	bool ok = false;
+	uint32_t h = 5381;
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
 
-	for (size_t i = 0; i < p->norigins; i++)
-		if (p->origins[i].kind != ORIGIN_PATTERN)
-			exact[n++] = p->origins[i].text;
-	qsort(exact, n, sizeof(*exact), cmp_str);
+/* The acl lines "acl NAME var(txn.corsc_origin) -m str ..." of exact[0..n). */
+static bool put_acl_lines(struct emitter *e, const char *name, const char **exact, size_t n)
+{
+	size_t on_line = 0, line_start = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(exact[i - 1], exact[i]) == 0)
-			continue;
 		size_t len = strlen(exact[i]);
-		if (too_long(e, len))
-			goto out;
 		if (on_line && (on_line == ORIGINS_PER_LINE ||
 				e->sb->len - line_start + len > LINE_BUDGET)) {
 			sb_putc(e->sb, '\n');
@@ -146,25 +144,87 @@ static bool put_exact(struct emitter *e)
 		}
 		if (!on_line) {
 			line_start = e->sb->len;
-			rule(e, "acl corsc_allowed var(" V_ORIGIN ") -m str");
+			rule(e, "acl ");
+			sb_printf(e->sb, "%s var(" V_ORIGIN ") -m str", name);
 		}
 		sb_putc(e->sb, ' ');
 		if (!haproxy_word(e->sb, exact[i], len, HAP_PATTERN)) {
 			sb_printf(e->err, "policy \"%s\": an origin cannot be written safely in an "
-				  "HAProxy configuration", p->name);
-			goto out;
+				  "HAProxy configuration", e->p->name);
+			return false;
 		}
 		on_line++;
 	}
-	if (on_line) {
+	if (on_line)
 		sb_putc(e->sb, '\n');
+	return true;
+}
+
+/*
+ * The exact origins (sorted, without duplicates) as -m str acl lines, whose
+ * patterns HAProxy keeps in a tree, at most ORIGINS_PER_LINE a line; lines
+ * of one acl name OR together.  An acl of L lines costs L tree lookups, so
+ * beyond BUCKET_MIN_LINES the origins are spread over about sqrt(L) buckets
+ * by a hash HAProxy computes once per request (djb2): a request then costs
+ * one bucket test per bucket and the lookups of its own bucket only.
+ */
+#define BUCKET_MIN_LINES 4
+
+static bool put_exact(struct emitter *e)
+{
+	const struct policy *p = e->p;
+	size_t cap = p->norigins ? p->norigins : 1;
+	const char **exact = xmalloc(cap * sizeof(*exact));
+	const char **bucket = xmalloc(cap * sizeof(*bucket));
+	size_t n = 0, m = 0;
+	bool ok = false;
+
+	for (size_t i = 0; i < p->norigins; i++)
+		if (p->origins[i].kind != ORIGIN_PATTERN)
+			exact[n++] = p->origins[i].text;
+	qsort(exact, n, sizeof(*exact), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (m && strcmp(exact[m - 1], exact[i]) == 0)
+			continue;
+		if (too_long(e, strlen(exact[i])))
+			goto out;
+		exact[m++] = exact[i];
+	}
+	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
+	if (lines > BUCKET_MIN_LINES)
+		while (nb * nb < lines)
+			nb++;
+	for (size_t b = 0; b < nb; b++) {
+		size_t k = 0;
+		for (size_t i = 0; i < m; i++)
+			if (nb == 1 || djb2(exact[i]) % nb == b)
+				bucket[k++] = exact[i];
+		if (k == 0)
+			continue;
+		char name[48];
+		if (nb == 1)
+			snprintf(name, sizeof(name), "corsc_allowed");
+		else
+			snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
+		if (!put_acl_lines(e, name, bucket, k))
+			goto out;
+		if (nb > 1 && b == 0) {
+			/* the bucket of the request's origin, once */
+			rule(e, "");
+			sb_printf(e->sb, "http-request set-var(txn.corsc_bucket) var(" V_ORIGIN "),djb2,mod(%zu)", nb);
+			if_owner(e);
+			sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
+		}
 		rule(e, "http-request set-var(" V_OK ") bool(true)");
 		if_owner(e);
-		sb_puts(e->sb, " corsc_allowed\n");
+		if (nb > 1)
+			sb_printf(e->sb, " { var(txn.corsc_bucket) -m int %zu }", b);
+		sb_printf(e->sb, " %s\n", name);
 	}
 	ok = true;
 out:
 	free(exact);
+	free(bucket);
 	return ok;
 }
 

@@ -241,6 +241,51 @@ def one(corsc, pf, rt, origin, kind):
     return bad
 
 
+def many_origins(corsc, tmp, procs):
+    """3,000 exact origins (lines of -m str acls spread over djb2 buckets) and
+    two patterns: every 29th origin is allowed, near misses are not."""
+    os.makedirs(tmp)
+    pf = os.path.join(tmp, "big.cors")
+    exact = ["https://o%d.big.example" % i for i in range(3000)]
+    with open(pf, "w") as f:
+        f.write("policy big {\n    origins %s;\n}\n" % ", ".join(
+            '"%s"' % o for o in exact + ["https://*.p.big.example", "http://localhost:*"]))
+    out = os.path.join(tmp, "build")
+    harness.corsc_build(corsc, pf, out, targets=("haproxy", "json"))
+    with open(os.path.join(out, "haproxy", "cors.cfg")) as f:
+        text = f.read()
+    nb = text.count("-m int ")
+    if nb < 2:
+        return 0, ["many origins: %d buckets, want several" % nb]
+    base = os.path.join(tmp, "base.cfg")
+    with open(base, "w") as f:
+        f.write(harness.HAPROXY_BASE)
+    port = harness.free_port()
+    site = os.path.join(tmp, "site.cfg")
+    with open(site, "w") as f:
+        f.write("frontend fe from cors-big\n    bind 127.0.0.1:%d\n"
+                "    http-request return status 200 content-type text/plain string ok\n" % port)
+    log_path = os.path.join(tmp, "haproxy.out")
+    proc = procs.start("haproxy", [harness.binary("haproxy"), "-f", base, "-f",
+                                   os.path.join(out, "haproxy", "cors.cfg"), "-f", site, "-db"], log_path)
+    harness.wait_port(port, proc, "haproxy", log_path)
+    want = {o: True for o in exact[::29] + [exact[-1], "https://a.p.big.example", "http://localhost:3"]}
+    want.update({o: False for o in ["https://o1.big.example.net", "https://o12x.big.example",
+                                    "https://O1.big.example", "https://o3000.big.example",
+                                    "https://a.b.p.big.example", "https://o1.big.example:443"]})
+    bad = []
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    for o, allowed in want.items():
+        c.request("GET", "/", headers={"Origin": o})
+        r = c.getresponse()
+        r.read()
+        if (r.getheader("Access-Control-Allow-Origin") == o) != allowed:
+            bad.append("many origins: %s %s" % (o, "refused" if allowed else "allowed"))
+    c.close()
+    procs.stop(proc)
+    return len(want), bad
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corsc", default=os.environ.get("CORSC"))
@@ -264,6 +309,9 @@ def main():
         log("haproxy -c: %d policy files, both ways, conf.d, version guard: %d failures"
             % (len(files), len(fails)))
         count, live_fails = live(args.corsc, args.top, os.path.join(tmp, "live"), procs)
+        n, big = many_origins(args.corsc, os.path.join(tmp, "big"), procs)
+        count += n
+        live_fails += big
         log("haproxy answers: %d requests, %d failures" % (count, len(live_fails)))
         for b in fails + live_fails:
             log("FAIL " + b)

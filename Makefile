@@ -10,7 +10,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := yaml-0.1 libpsl libidn2
+PKGS     := yaml-0.1 libpsl libidn2 libcurl
 CFLAGS   ?= -O2 -g
 SAN      ?=
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
@@ -90,7 +90,7 @@ check: deps-test
 check-unit: $(CORSC) $(UNIT)
 	$(UNIT)
 
-check-shell: $(CORSC)
+check-shell: $(CORSC) $(UNIT)
 	@CORSC=$(abspath $(CORSC)) sh tests/run-shell-tests
 
 demo: deps-build
@@ -124,7 +124,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 # The tests that need no server: unit, golden, malformed and hostile corpora
 # (t-hostile.sh without its servers), bad input, CLI.
 SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval.sh t-regressions.sh \
-	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh
+	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh t-verify-cli.sh \
+	t-pipeline.sh
 
 check-sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" build-san/corsc build-san/unit-tests
@@ -135,7 +136,7 @@ check-sanitize: deps-test
 	@CORSC=$(abspath $(CORSC)) TESTS="s-valgrind.sh" sh tests/run-shell-tests
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := dsl yaml pipeline
+FUZZ_TARGETS := dsl yaml pipeline verify
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 
 fuzz-build:
@@ -159,7 +160,8 @@ fuzz:
 	fail=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus-$$t; \
 		case $$t in dsl|yaml) seeds="examples tests/malformed tests/fuzz/seeds tests/fuzz/regressions";; \
-			pipeline) seeds="build-fuzz/seeds-pipeline";; esac; \
+			pipeline) seeds="build-fuzz/seeds-pipeline";; \
+			verify) seeds="tests/fuzz/verify-seeds";; esac; \
 		echo "== fuzz-$$t for $(FUZZ_SECONDS)s"; rc=0; \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
@@ -176,6 +178,10 @@ BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man
 COMPDIR := $(PREFIX)/share/bash-completion/completions
 DATADIR := $(PREFIX)/share/corsc
+# editors: Vim's system-wide folder, and the VS Code extension's folder (link it
+# into ~/.vscode/extensions); see the README's "Editors"
+VIMDIR  := $(PREFIX)/share/vim/vimfiles
+VSCODEDIR := $(DATADIR)/vscode
 
 install: $(CORSC)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)
@@ -184,11 +190,20 @@ install: $(CORSC)
 	install -m 644 doc/corsc.cors.5 $(DESTDIR)$(MANDIR)/man5/corsc.cors.5
 	install -m 644 doc/corsc.bash-completion $(DESTDIR)$(COMPDIR)/corsc
 	install -m 644 doc/corsc.schema.json $(DESTDIR)$(DATADIR)/corsc.schema.json
+	install -d $(DESTDIR)$(VIMDIR)/syntax $(DESTDIR)$(VIMDIR)/ftdetect $(DESTDIR)$(VSCODEDIR)/syntaxes
+	install -m 644 editors/vim/syntax/cors.vim $(DESTDIR)$(VIMDIR)/syntax/cors.vim
+	install -m 644 editors/vim/ftdetect/cors.vim $(DESTDIR)$(VIMDIR)/ftdetect/cors.vim
+	install -m 644 editors/vscode/package.json editors/vscode/language-configuration.json $(DESTDIR)$(VSCODEDIR)/
+	install -m 644 editors/vscode/syntaxes/cors.tmLanguage.json $(DESTDIR)$(VSCODEDIR)/syntaxes/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/corsc $(DESTDIR)$(MANDIR)/man1/corsc.1 \
 		$(DESTDIR)$(MANDIR)/man5/corsc.cors.5 $(DESTDIR)$(COMPDIR)/corsc \
 		$(DESTDIR)$(DATADIR)/corsc.schema.json
+	rm -f $(DESTDIR)$(VIMDIR)/syntax/cors.vim $(DESTDIR)$(VIMDIR)/ftdetect/cors.vim \
+		$(DESTDIR)$(VSCODEDIR)/package.json $(DESTDIR)$(VSCODEDIR)/language-configuration.json \
+		$(DESTDIR)$(VSCODEDIR)/syntaxes/cors.tmLanguage.json
+	-rmdir $(DESTDIR)$(VSCODEDIR)/syntaxes $(DESTDIR)$(VSCODEDIR) 2>/dev/null
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # Benchmarks: compile time and memory, then requests/s through each server.

@@ -13,9 +13,16 @@
  *     "Redirect 204" inside <If> (req_novary again).  Such a 204 carries only
  *     mod_headers' "always" table.  Not mod_rewrite: in <Location> and
  *     <Directory> it refuses every request with 403 under Options None.
+ *     The same <If> holds "Require all granted": <If> sections merge after
+ *     every other section, so a preflight (which never carries credentials)
+ *     is answered even where the resource needs a login.
  *   - mod_headers first unsets every Access-Control-* header in both tables
  *     (a proxied or as-is application puts its own in either), then sets
  *     the policy's in the "always" table, each under an expr= condition.
+ *     All of it inside <If "true">: merged after .htaccess files, so a
+ *     legacy .htaccess that sets Access-Control-* cannot undo the policy.
+ *     A policy whose answer does not depend on Origin also takes Origin out
+ *     of a Vary that an enclosing scope's policy merged into that table.
  */
 #include "apache.h"
 #include "backend.h"
@@ -128,15 +135,22 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"#\n"
 		"# Include it inside the <VirtualHost>, <Location> or <Directory> that serves\n"
 		"# the policy's resources:\n");
-	sb_printf(sb, "#     Include /etc/apache2/cors/cors-%s.conf\n", p->name);
+	sb_printf(sb, "#     Include /etc/corsc/apache/cors-%s.conf\n", p->name);
 	if (!origin_test)
-		sb_puts(sb, "# Modules: headers, alias (Debian: a2enmod headers alias).\n");
+		sb_puts(sb, "# Modules: headers, alias, authz_core (Debian: a2enmod headers alias).\n");
 	else
-		sb_puts(sb, "# Modules: headers, alias, setenvif (Debian: a2enmod headers alias setenvif).\n");
+		sb_puts(sb, "# Modules: headers, alias, setenvif, authz_core (Debian: a2enmod headers\n"
+			"# alias setenvif).\n");
 	sb_puts(sb, "# A preflight (OPTIONS with Origin and Access-Control-Request-Method) is\n"
-		"# answered here with 204 and never reaches the handler or proxy behind; it\n"
-		"# is answered after access control, so resources that need a login must\n"
-		"# let preflights through (they never carry credentials).\n");
+		"# answered here with 204 and never reaches the handler or proxy behind;\n"
+		"# it needs no login (\"Require all granted\" for preflights only: they\n"
+		"# never carry credentials).  The headers are set inside <If \"true\">, so\n"
+		"# a .htaccess that sets Access-Control-* itself cannot undo them.\n"
+		"# Not covered from here (README, \"Deployment shapes\"):\n"
+		"#   - an ErrorDocument page outside this scope: include this file in the\n"
+		"#     error page's <Location> too;\n"
+		"#   - a RewriteRule with [R] in <VirtualHost> context runs before the\n"
+		"#     preflight answer: put RewriteCond %{REQUEST_METHOD} !=OPTIONS before it.\n");
 	if (origin_test)
 		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed.\n",
 			  p->name);
@@ -221,6 +235,8 @@ static bool put_row(struct strbuf *sb, const struct policy *p, const struct plan
 	return ok;
 }
 
+static bool put_headers(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err);
+
 static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
 		       const struct response_plan *plan, struct strbuf *err)
 {
@@ -232,31 +248,63 @@ static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
 	put_header_comment(sb, ctx, p, origin_test);
 	put_module_guard(sb, file, "headers_module", "headers");
 	put_module_guard(sb, file, "alias_module", "alias");
+	put_module_guard(sb, file, "authz_core_module", "authz_core");
 	if (origin_test)
 		put_module_guard(sb, file, "setenvif_module", "setenvif");
 	sb_putc(sb, '\n');
 
+	if (origin_test && !put_origin_matching(sb, p, err))
+		return false;
+
+	sb_printf(sb, "# A preflight is answered here, for every origin, with %d, login or not.\n",
+		  plan->preflight_status);
+	sb_printf(sb, "<If \"%s\">\n", preflight_expr);
+	sb_printf(sb, "    Require all granted\n"
+		  "    Redirect %d\n"
+		  "</If>\n\n", plan->preflight_status);
+
+	sb_puts(sb, "# Merged after every other section and .htaccess file: these run last.\n"
+		"<If \"true\">\n");
+	struct strbuf body = STRBUF_INIT;
+	bool ok = put_headers(&body, plan, err);
+	for (const char *line = sb_str(&body); ok && *line;) {   /* indented in <If> */
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n)
+			sb_puts(sb, "    ");
+		sb_add(sb, line, n);
+		sb_putc(sb, '\n');
+		line += n + (nl != NULL);
+	}
+	if (body.failed) {
+		ok = false;
+		sb_puts(err, "out of memory");
+	}
+	sb_release(&body);
+	sb_puts(sb, "</If>\n");
+	return ok;
+}
+
+/* The Header lines of a plan, in the order they run. */
+static bool put_headers(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err)
+{
 	if (plan->strip_app_headers) {
 		sb_puts(sb, "# The application's own Access-Control-* headers never reach the client.\n");
 		for (size_t i = 0; i < CORS_NHEADERS; i++)
 			sb_printf(sb, "Header onsuccess unset %s\n"
 				  "Header always unset %s\n",
 				  cors_response_headers[i], cors_response_headers[i]);
-		sb_putc(sb, '\n');
 	}
-
-	if (origin_test && !put_origin_matching(sb, p, err))
-		return false;
-
-	sb_printf(sb, "# A preflight is answered here, for every origin, with %d.\n",
-		  plan->preflight_status);
-	sb_printf(sb, "<If \"%s\">\n", preflight_expr);
-	sb_printf(sb, "    Redirect %d\n"
-		  "</If>\n\n", plan->preflight_status);
+	if (!plan->vary_origin)
+		sb_puts(sb, "# The answer does not depend on Origin: take Origin out of a Vary that an\n"
+			"# enclosing scope's policy merged (the application's own Vary is kept).\n"
+			"Header always edit* Vary \"(?i)(?:^|,)\\s*Origin\\s*(?=,|$)\" \"\"\n"
+			"Header always unset Vary \"expr=-z resp('Vary')\"\n");
+	sb_putc(sb, '\n');
 
 	sb_puts(sb, "# The policy's headers, on every status.\n");
 	for (size_t i = 0; i < plan->n; i++)
-		if (!put_row(sb, p, &plan->rows[i], err))
+		if (!put_row(sb, plan->policy, &plan->rows[i], err))
 			return false;
 	if (plan->vary_origin)
 		sb_puts(sb, "Header always merge Vary Origin\n");

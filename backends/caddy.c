@@ -478,6 +478,13 @@ bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		"# serves the policy's resources. Each snippet is a route: in a site block it\n"
 		"# runs after the handle blocks, so it covers only the requests they leave\n"
 		"# to the site level, and an import inside a handle block wins over it.\n"
+		"# Not covered from here (README, \"Deployment shapes\"): Caddy sorts the\n"
+		"# directives of a site or handle block, and these run before a route:\n"
+		"#   - basicauth and redir answer a preflight themselves (401, 3xx): write\n"
+		"#     them after the import inside one route { } block;\n"
+		"#   - handle blocks next to the import: import the policy inside each;\n"
+		"#   - your own header directive that sets Access-Control-* runs after the\n"
+		"#     policy and wins: leave those fields to the policy.\n"
 		"# Needs Caddy 2.6 or later, standard modules only.\n");
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		struct response_plan plan;

@@ -40,6 +40,12 @@ void diag_release(struct diag_queue *q)
 	for (size_t i = 0; i < q->n; i++) {
 		free(q->v[i].message);
 		free(q->v[i].note);
+		for (size_t j = 0; j < q->v[i].nrelated; j++)
+			free(q->v[i].related[j].message);
+		free(q->v[i].related);
+		for (size_t j = 0; j < q->v[i].nfix; j++)
+			free(q->v[i].fix[j].text);
+		free(q->v[i].fix);
 	}
 	free(q->v);
 	diag_init(q);
@@ -56,6 +62,7 @@ bool diag_emitv(struct diag_queue *q, const char *code, struct span span,
 	const struct rule *r = rule_find(code);
 	enum severity sev = r ? r->severity : SEV_ERROR;
 
+	q->last_kept = false;
 	if (diag_capped(q)) {
 		q->dropped++;
 		if (sev == SEV_ERROR)
@@ -91,6 +98,7 @@ bool diag_emitv(struct diag_queue *q, const char *code, struct span span,
 		d->span.len = 1;
 	d->message = msg;
 	d->note = note ? xstrdup(note) : NULL;
+	q->last_kept = true;
 	if (sev == SEV_ERROR)
 		q->nerrors++;
 	else
@@ -108,6 +116,61 @@ bool diag_emit(struct diag_queue *q, const char *code, struct span span,
 	return ok;
 }
 
+void diag_add_related(struct diag_queue *q, struct span span, const char *fmt, ...)
+{
+	if (!q->last_kept || q->n == 0)
+		return;
+	struct diag *d = &q->v[q->n - 1];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *msg = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+	va_end(ap);
+	d->related = xrealloc(d->related, (d->nrelated + 1) * sizeof(*d->related));
+	if (span.len == 0)
+		span.len = 1;
+	d->related[d->nrelated].span = span;
+	d->related[d->nrelated].message = msg;
+	d->nrelated++;
+}
+
+void diag_add_edit(struct diag_queue *q, struct span span, const char *text)
+{
+	if (!q->last_kept || q->n == 0)
+		return;
+	struct diag *d = &q->v[q->n - 1];
+	d->fix = xrealloc(d->fix, (d->nfix + 1) * sizeof(*d->fix));
+	d->fix[d->nfix].span = span;        /* len 0 stays 0: an insertion */
+	d->fix[d->nfix].text = xstrdup(text);
+	d->nfix++;
+}
+
+bool diag_is_error(const struct diag_queue *q, const struct diag *d)
+{
+	return d->severity == SEV_ERROR || q->werror;
+}
+
+void diag_span_end(const struct span *s, unsigned *line, unsigned *col)
+{
+	*line = s->line;
+	*col = s->col + 1;
+	if (!s->src)
+		return;
+	size_t end = s->offset + (s->len ? s->len : 1);
+	if (end > s->src->len) {
+		/* a caret past the end of the file (a missing '}'): one column */
+		if (s->offset >= s->src->len)
+			return;
+		end = s->src->len;
+	}
+	source_linecol(s->src, end, line, col);
+	if (*line == s->line && *col <= s->col)
+		*col = s->col + 1;
+}
+
 bool diag_failed(const struct diag_queue *q)
 {
 	return q->nerrors > 0 || (q->werror && q->nwarnings > 0);
@@ -120,6 +183,11 @@ static int cmp_diag(const void *a, const void *b)
 	int xs = x->span.src == NULL, ys = y->span.src == NULL;
 	if (xs != ys)
 		return xs - ys;
+	if (x->span.src != y->span.src) {
+		int c = strcmp(x->span.src->name, y->span.src->name);
+		if (c != 0)
+			return c;
+	}
 	if (x->span.offset != y->span.offset)
 		return x->span.offset < y->span.offset ? -1 : 1;
 	return 0;
@@ -139,8 +207,7 @@ void diag_sort(struct diag_queue *q)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t diag_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t need;
 	unsigned cp;
@@ -162,6 +229,11 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return need;
+}
+
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	return diag_utf8_len(s, n);
 }
 
 void json_quote(struct strbuf *sb, const char *s, size_t n)
@@ -232,9 +304,8 @@ static void term_safe(struct strbuf *sb, const char *s, size_t n, bool keep_tabs
 
 #define EXCERPT_WIDTH 100
 
-static void render_excerpt(struct strbuf *sb, const struct diag *d, bool color)
+static void render_excerpt(struct strbuf *sb, const struct span *s, bool color)
 {
-	const struct span *s = &d->span;
 	size_t llen;
 	const char *line = source_line(s->src, s->line, &llen);
 	size_t lstart = (size_t)(line - s->src->text);
@@ -286,34 +357,101 @@ static void render_excerpt(struct strbuf *sb, const struct diag *d, bool color)
 	sb_putc(sb, '\n');
 }
 
+/* ,"file":F,"line":L,"column":C,"length":N of a span */
+static void json_place(struct strbuf *sb, const struct span *s)
+{
+	sb_puts(sb, "\"file\":");
+	if (s->src)
+		json_quote(sb, s->src->name, strlen(s->src->name));
+	else
+		sb_puts(sb, "null");
+	if (s->src)
+		sb_printf(sb, ",\"line\":%u,\"column\":%u,\"length\":%zu",
+			  s->line, s->col, s->len);
+	else
+		sb_puts(sb, ",\"line\":null,\"column\":null,\"length\":null");
+}
+
+/* The place of a related location and its message, then its excerpt. */
+static void render_related(struct strbuf *sb, const struct diag_related *r, bool color)
+{
+	if (color)
+		sb_puts(sb, "\033[1m");
+	if (r->span.src) {
+		term_safe(sb, r->span.src->name, strlen(r->span.src->name), false);
+		sb_printf(sb, ":%u:%u: ", r->span.line, r->span.col);
+	}
+	sb_puts(sb, color ? "\033[1;36mnote\033[0;1m: " : "note: ");
+	term_safe(sb, r->message, strlen(r->message), false);
+	if (color)
+		sb_puts(sb, "\033[0m");
+	sb_putc(sb, '\n');
+	if (r->span.src && r->span.line > 0)
+		render_excerpt(sb, &r->span, color);
+}
+
 void diag_print(const struct diag_queue *q, FILE *out, enum diag_format fmt, bool color)
 {
+	struct strbuf sb = STRBUF_INIT;
+	diag_render(q, &sb, fmt, color);
+	if (sb.failed)
+		die_oom();
+	if (sb.len)
+		fwrite(sb.buf, 1, sb.len, out);
+	sb_release(&sb);
+}
+
+void diag_render(const struct diag_queue *q, struct strbuf *out, enum diag_format fmt, bool color)
+{
+	if (fmt == DIAG_SARIF) {
+		diag_render_sarif(q, out);
+		return;
+	}
+	if (fmt == DIAG_GITHUB) {
+		diag_render_github(q, out);
+		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 
 	for (size_t i = 0; i < q->n; i++) {
 		const struct diag *d = &q->v[i];
-		bool err = d->severity == SEV_ERROR || q->werror;
+		bool err = diag_is_error(q, d);
 		const char *sev = err ? "error" : "warning";
 		const char *file = d->span.src ? d->span.src->name : NULL;
 
 		if (fmt == DIAG_JSON) {
 			sb_puts(&sb, "{\"code\":");
 			json_quote(&sb, d->code, strlen(d->code));
-			sb_printf(&sb, ",\"severity\":\"%s\",\"file\":", sev);
-			if (file)
-				json_quote(&sb, file, strlen(file));
-			else
-				sb_puts(&sb, "null");
-			if (d->span.src)
-				sb_printf(&sb, ",\"line\":%u,\"column\":%u,\"length\":%zu",
-					  d->span.line, d->span.col, d->span.len);
-			else
-				sb_puts(&sb, ",\"line\":null,\"column\":null,\"length\":null");
+			sb_printf(&sb, ",\"severity\":\"%s\",", sev);
+			json_place(&sb, &d->span);
 			sb_puts(&sb, ",\"message\":");
 			json_quote(&sb, d->message, strlen(d->message));
 			if (d->note) {
 				sb_puts(&sb, ",\"note\":");
 				json_quote(&sb, d->note, strlen(d->note));
+			}
+			if (d->nrelated) {
+				sb_puts(&sb, ",\"related\":[");
+				for (size_t j = 0; j < d->nrelated; j++) {
+					sb_puts(&sb, j ? ",{" : "{");
+					json_place(&sb, &d->related[j].span);
+					sb_puts(&sb, ",\"message\":");
+					json_quote(&sb, d->related[j].message,
+						   strlen(d->related[j].message));
+					sb_putc(&sb, '}');
+				}
+				sb_putc(&sb, ']');
+			}
+			if (d->nfix) {
+				sb_puts(&sb, ",\"fix\":[");
+				for (size_t j = 0; j < d->nfix; j++) {
+					sb_puts(&sb, j ? ",{" : "{");
+					json_place(&sb, &d->fix[j].span);
+					sb_puts(&sb, ",\"replacement\":");
+					json_quote(&sb, d->fix[j].text, strlen(d->fix[j].text));
+					sb_putc(&sb, '}');
+				}
+				sb_putc(&sb, ']');
 			}
 			sb_puts(&sb, "}\n");
 			continue;
@@ -338,7 +476,9 @@ void diag_print(const struct diag_queue *q, FILE *out, enum diag_format fmt, boo
 			sb_puts(&sb, "\033[0m");
 		sb_putc(&sb, '\n');
 		if (d->span.src && d->span.line > 0)
-			render_excerpt(&sb, d, color);
+			render_excerpt(&sb, &d->span, color);
+		for (size_t j = 0; j < d->nrelated; j++)
+			render_related(&sb, &d->related[j], color);
 		if (d->note) {
 			sb_puts(&sb, color ? "  \033[1;36mnote\033[0m: " : "  note: ");
 			term_safe(&sb, d->note, strlen(d->note), false);
@@ -347,7 +487,8 @@ void diag_print(const struct diag_queue *q, FILE *out, enum diag_format fmt, boo
 	}
 	if (q->dropped && fmt == DIAG_TEXT)
 		sb_printf(&sb, "corsc: too many diagnostics, %zu more not shown\n", q->dropped);
-	if (sb.len)
-		fwrite(sb.buf, 1, sb.len, out);
+	sb_add(out, sb.buf ? sb.buf : "", sb.len);
+	if (sb.failed)
+		out->failed = true;
 	sb_release(&sb);
 }

@@ -94,3 +94,55 @@ void eval_format_json(const struct eval_response *res, struct strbuf *out)
 	}
 	sb_puts(out, "]}\n");
 }
+
+const char *eval_origin_malformed(const char *s)
+{
+	if (!*s)
+		return "it is empty (for a request without Origin, use --no-origin)";
+	if (strcmp(s, "null") == 0)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == ',')
+			return "it holds a comma: one origin only (a request with two is "
+			       "refused wherever the server can see it)";
+		if (*p <= ' ' || *p >= 0x7f)
+			return "it holds white space or a byte outside printable ASCII";
+	}
+	const char *host = strstr(s, "://");
+	if (!host)
+		return "no scheme: an origin is scheme://host[:port], as a browser sends it "
+		       "(e.g. https://app.example.com)";
+	for (const char *p = s; p < host; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (p > s && ((*p >= '0' && *p <= '9') || strchr("+-.", *p)))))
+			return "bad scheme";
+	host += 3;
+	if (strpbrk(host, "/?#"))
+		return "a path, query or fragment: an origin ends after the host or port";
+	if (strchr(host, '@'))
+		return "user info: an origin has none";
+	const char *port = NULL;
+	if (*host == '[') {
+		const char *close = strchr(host, ']');
+		if (!close)
+			return "an IPv6 address without ']'";
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return "bytes after the IPv6 address";
+	} else {
+		port = strchr(host, ':');
+		if (port == host)
+			return "no host";
+		if (port)
+			port++;
+	}
+	if (!*host)
+		return "no host";
+	if (port) {
+		size_t n = strspn(port, "0123456789");
+		if (n == 0 || n > 5 || port[n])
+			return "bad port (1 to 5 digits after ':')";
+	}
+	return NULL;
+}

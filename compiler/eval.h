@@ -41,6 +41,14 @@ void eval_policy(const struct policy *p, const struct eval_request *req,
 		 struct eval_response *res);
 void eval_response_free(struct eval_response *res);
 
+/*
+ * Why s cannot be the value of an Origin request header (SPEC section 4:
+ * `corsc eval --origin`), or NULL when it can: "null", or scheme://host with
+ * an optional port of 1 to 5 digits, nothing after it.  Case is not judged:
+ * an upper-case origin is well formed and simply matches nothing.
+ */
+const char *eval_origin_malformed(const char *s);
+
 /* Render a response as text lines or as a JSON object (with a newline). */
 void eval_format_text(const struct eval_response *res, struct strbuf *out);
 void eval_format_json(const struct eval_response *res, struct strbuf *out);

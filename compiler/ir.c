@@ -93,6 +93,7 @@ struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
 			 keywords[k], s->key_span.line);
 		diag_emit(dq, "E003", key_span, note, "'%s' repeated in policy '%s'",
 			  keywords[k], p->name);
+		diag_add_related(dq, s->key_span, "'%s' is first given here", keywords[k]);
 		return NULL;
 	}
 	s->present = true;

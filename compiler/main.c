@@ -10,9 +10,12 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "util.h"
+#include "verify.h"
 #include "version.h"
 #include "writer.h"
 #include "frontend.h"
+#include "inputs.h"
+#include "outdir.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,27 +29,33 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: corsc build   [-t TARGET|all]... [-o DIR] [--werror] FILE\n"
-	"       corsc check   [--werror] FILE\n"
-	"       corsc eval    FILE --policy NAME --origin ORIGIN [--method M]\n"
+	"usage: corsc build   [-t TARGET|all]... [-o DIR] [--werror] FILE...\n"
+	"       corsc check   [--werror] FILE...\n"
+	"       corsc eval    FILE --policy NAME (--origin ORIGIN | --no-origin) [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
+	"       corsc verify  FILE --policy NAME URL [options: corsc verify --help]\n"
 	"       corsc explain CODE\n"
-	"       corsc fmt     [--check] FILE\n"
+	"       corsc fmt     [--check | -w] FILE...\n"
 	"       corsc convert --to dsl|yaml FILE\n"
 	"\n"
 	"common options:\n"
 	"  --format dsl|yaml         input language (default: by extension; needed for -)\n"
-	"  --diagnostics text|json   how diagnostics are printed on standard error\n"
+	"  --diagnostics text|json|sarif|github\n"
+	"                            how diagnostics are printed (github: on standard output)\n"
+	"  --diagnostics-file PATH   write the diagnostics to PATH instead\n"
 	"  -h, --help                this help\n"
 	"  --version                 version of corsc and of the libraries it runs with\n"
 	"\n"
-	"FILE may be - for standard input.  build without -o prints every file to\n"
-	"standard output after a line '# ==> PATH <=='.\n"
+	"FILE may be - for standard input, or a directory: every .cors, .yaml and .yml\n"
+	"file under it.  Several files form one set of policies.  build without -o\n"
+	"prints every file to standard output after a line '# ==> PATH <=='; -o DIR\n"
+	"is created when missing.\n"
 	"exit status: 0 success, 1 errors in the policy file, 2 usage or I/O error\n";
 
 enum {
 	OPT_WERROR = 256, OPT_FORMAT, OPT_DIAG, OPT_VERSION, OPT_POLICY, OPT_ORIGIN,
 	OPT_METHOD, OPT_HEADER, OPT_PREFLIGHT, OPT_PNA, OPT_CHECK, OPT_TO,
+	OPT_NO_ORIGIN, OPT_DIAG_FILE,
 };
 
 static const struct option long_options[] = {
@@ -59,12 +68,15 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "no-origin", no_argument, NULL, OPT_NO_ORIGIN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "preflight", no_argument, NULL, OPT_PREFLIGHT },
 	{ "private-network", no_argument, NULL, OPT_PNA },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "diagnostics-file", required_argument, NULL, OPT_DIAG_FILE },
+	{ "write", no_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,6 +94,11 @@ struct options {
 	size_t nheaders;
 	bool preflight, pna, check;
 	bool seen_eval_opt, seen_build_opt;
+	unsigned norigin_opts;     /* eval: --origin and --no-origin given */
+	char *const *files;         /* build, check, fmt: the FILE operands */
+	size_t nfiles;
+	const char *diag_file;      /* --diagnostics-file */
+	bool write;                 /* fmt -w */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -131,8 +148,87 @@ static void print_version(void)
 	sb_release(&sb);
 }
 
-/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
-static int load(const struct options *o, struct compilation *c)
+/*
+ * Print the diagnostics of q as --diagnostics and --diagnostics-file say:
+ * to the file (all or nothing), else github on standard output and the
+ * others on standard error.  False (after a message) if they could not be
+ * written.
+ */
+static bool report_diagnostics(const struct options *o, const struct diag_queue *q)
+{
+	if (!o->diag_file) {
+		FILE *out = o->diag == DIAG_GITHUB ? stdout : stderr;
+		diag_print(q, out, o->diag, o->diag == DIAG_TEXT && use_color());
+		if (o->diag == DIAG_GITHUB && (fflush(stdout) != 0 || ferror(stdout))) {
+			fprintf(stderr, "corsc: cannot write to standard output\n");
+			return false;
+		}
+		return true;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	diag_render(q, &sb, o->diag, false);
+	if (sb.failed)
+		die_oom();
+	char err[1024];
+	bool ok = file_replace(o->diag_file, sb_str(&sb), sb.len, -1, err, sizeof(err));
+	if (!ok)
+		fprintf(stderr, "corsc: diagnostics file: %s\n", err);
+	sb_release(&sb);
+	return ok;
+}
+
+/*
+ * Read and compile every input of o->files as one set of policies into p;
+ * prints diagnostics.  Returns an exit status, or -1 to go on (then the
+ * caller frees p, and *display, the inputs' names for headers).
+ */
+static int load_program(const struct options *o, struct program *p, char **display)
+{
+	struct input_list in;
+	char err[1024];
+	if (!inputs_collect(o->files, o->nfiles, PICK_POLICIES, &in, err, sizeof(err))) {
+		fprintf(stderr, "corsc: %s\n", err);
+		return EXIT_USAGE;
+	}
+	program_init(p, o->werror);
+	for (size_t i = 0; i < in.n; i++) {
+		const struct input *f = &in.v[i];
+		enum input_format fmt = f->found ? FORMAT_AUTO : o->format;
+		if (fmt == FORMAT_AUTO) {
+			if (strcmp(f->path, "-") == 0) {
+				inputs_release(&in);
+				program_free(p);
+				return usage_error("%s", "reading standard input needs --format dsl|yaml");
+			}
+			fmt = format_for_path(f->path);
+		}
+		struct source *src = source_read(f->path, err, sizeof(err));
+		if (!src) {
+			fprintf(stderr, "corsc: %s\n", err);
+			inputs_release(&in);
+			program_free(p);
+			return EXIT_USAGE;
+		}
+		program_add(p, src, fmt);
+	}
+	program_link(p);
+	*display = inputs_display(&in);
+	inputs_release(&in);
+	if (!report_diagnostics(o, &p->dq)) {
+		free(*display);
+		program_free(p);
+		return EXIT_USAGE;
+	}
+	if (diag_failed(&p->dq)) {
+		free(*display);
+		program_free(p);
+		return EXIT_ERRORS;
+	}
+	return -1;
+}
+
+/* Load and compile o->file, printing nothing yet.  Returns an exit status, or -1 to go on. */
+static int compile_file(const struct options *o, struct compilation *c)
 {
 	enum input_format fmt = o->format;
 	if (fmt == FORMAT_AUTO) {
@@ -147,7 +243,19 @@ static int load(const struct options *o, struct compilation *c)
 		return EXIT_USAGE;
 	}
 	compile_source(c, src, fmt, o->werror);
-	diag_print(&c->dq, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
+	return -1;
+}
+
+/* Load and compile o->file; prints diagnostics.  Returns an exit status, or -1 to go on. */
+static int load(const struct options *o, struct compilation *c)
+{
+	int rc = compile_file(o, c);
+	if (rc >= 0)
+		return rc;
+	if (!report_diagnostics(o, &c->dq)) {
+		compilation_free(c);
+		return EXIT_USAGE;
+	}
 	if (diag_failed(&c->dq)) {
 		compilation_free(c);
 		return EXIT_ERRORS;
@@ -157,42 +265,49 @@ static int load(const struct options *o, struct compilation *c)
 
 static int cmd_check(const struct options *o)
 {
-	struct compilation c;
-	int rc = load(o, &c);
+	struct program p;
+	char *display;
+	int rc = load_program(o, &p, &display);
 	if (rc >= 0)
 		return rc;
-	compilation_free(&c);
+	free(display);
+	program_free(&p);
 	return 0;
 }
 
 static int cmd_build(const struct options *o)
 {
-	/* A bad output folder is reported before any work, as a usage error. */
+	/*
+	 * A bad output folder is reported before any work, as a usage error.
+	 * A missing one is created (with its parents) once the files are ready.
+	 */
 	if (o->outdir) {
 		struct stat st;
 		if (stat(o->outdir, &st) != 0) {
-			fprintf(stderr, "corsc: output folder '%s': %s\n", o->outdir, strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (!S_ISDIR(st.st_mode)) {
+			if (errno != ENOENT) {
+				fprintf(stderr, "corsc: output folder '%s': %s\n", o->outdir,
+					strerror(errno));
+				return EXIT_USAGE;
+			}
+		} else if (!S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "corsc: output folder '%s' is not a directory\n", o->outdir);
 			return EXIT_USAGE;
-		}
-		if (access(o->outdir, W_OK | X_OK) != 0) {
+		} else if (access(o->outdir, W_OK | X_OK) != 0) {
 			fprintf(stderr, "corsc: output folder '%s' is not writable: %s\n", o->outdir,
 				strerror(errno));
 			return EXIT_USAGE;
 		}
 	}
-	struct compilation c;
-	int rc = load(o, &c);
+	struct program prog;
+	char *display;
+	int rc = load_program(o, &prog, &display);
 	if (rc >= 0)
 		return rc;
 
 	struct emit_ctx ctx = {
-		.input = c.src->name,
-		.policies = c.ir->resolved,
-		.npolicies = c.ir->nresolved,
+		.input = display,
+		.policies = prog.policies,
+		.npolicies = prog.npolicies,
 	};
 	struct out_set set;
 	struct strbuf err = STRBUF_INIT;
@@ -209,9 +324,16 @@ static int cmd_build(const struct options *o)
 	if (rc == 0) {
 		if (o->outdir) {
 			char msg[1024];
-			if (!output_write(o->outdir, &set, msg, sizeof(msg))) {
+			struct outdir_made made;
+			if (!outdir_create(o->outdir, &made, msg, sizeof(msg))) {
 				fprintf(stderr, "corsc: %s\n", msg);
 				rc = EXIT_USAGE;
+			} else if (!output_write(o->outdir, &set, msg, sizeof(msg))) {
+				fprintf(stderr, "corsc: %s\n", msg);
+				outdir_undo(&made);
+				rc = EXIT_USAGE;
+			} else {
+				outdir_keep(&made);
 			}
 		} else {
 			for (size_t i = 0; i < set.n; i++) {
@@ -226,23 +348,91 @@ static int cmd_build(const struct options *o)
 	}
 	sb_release(&err);
 	out_set_release(&set);
-	compilation_free(&c);
+	free(display);
+	program_free(&prog);
 	return rc;
+}
+
+/*
+ * Print the diagnostics of q that keep(d, ctx) selects: eval shows only the
+ * errors that stop it, or the warnings of the policy it evaluates.
+ */
+static bool print_some(const struct diag_queue *q, const struct options *o,
+		       bool (*keep)(const struct diag *, const void *), const void *ctx)
+{
+	struct diag_queue some = *q;
+	some.v = xcalloc(q->n ? q->n : 1, sizeof(*some.v));
+	some.n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (keep(&q->v[i], ctx))
+			some.v[some.n++] = q->v[i];
+	bool ok = report_diagnostics(o, &some);
+	free(some.v);
+	return ok;
+}
+
+static bool keep_failing(const struct diag *d, const void *ctx)
+{
+	const struct diag_queue *q = ctx;
+	return d->severity == SEV_ERROR || q->werror;
+}
+
+/* The source range of one policy: from its keyword to the next policy's. */
+struct range { const struct source *src; size_t from, to; };
+
+static bool keep_in_range(const struct diag *d, const void *ctx)
+{
+	const struct range *r = ctx;
+	return !d->span.src || (d->span.src == r->src && d->span.offset >= r->from &&
+				d->span.offset < r->to);
 }
 
 static int cmd_eval(const struct options *o)
 {
 	if (!o->policy)
 		return usage_error("%s", "eval needs --policy NAME");
+	if (o->norigin_opts == 0)
+		return usage_error("%s", "eval needs --origin ORIGIN, or --no-origin for a "
+				   "request without Origin");
+	if (o->norigin_opts > 1)
+		return usage_error("%s", "eval takes exactly one of --origin and --no-origin");
+	const char *why = o->origin ? eval_origin_malformed(o->origin) : NULL;
+	if (why) {
+		fprintf(stderr, "corsc: malformed --origin '%s': %s\ntry 'corsc --help'\n",
+			o->origin, why);
+		return EXIT_USAGE;
+	}
+	if (o->preflight && !o->method)
+		return usage_error("%s", "--preflight needs --method M (the "
+				   "Access-Control-Request-Method it asks for)");
+
+	/* Loaded without printing: what is shown depends on the outcome. */
 	struct compilation c;
-	int rc = load(o, &c);
+	int rc = compile_file(o, &c);
 	if (rc >= 0)
 		return rc;
+	if (diag_failed(&c.dq)) {
+		bool ok = print_some(&c.dq, o, keep_failing, &c.dq);
+		compilation_free(&c);
+		return ok ? EXIT_ERRORS : EXIT_USAGE;
+	}
 
 	const struct policy *p = NULL;
 	for (size_t i = 0; i < c.ir->nresolved; i++)
 		if (strcmp(c.ir->resolved[i].name, o->policy) == 0)
 			p = &c.ir->resolved[i];
+	if (p) {
+		struct range r = { p->span.src, p->span.offset, (size_t)-1 };
+		for (size_t i = 0; i < c.ir->npolicies; i++) {
+			const struct span *s = &c.ir->policies[i]->span;
+			if (s->src == r.src && s->offset > r.from && s->offset < r.to)
+				r.to = s->offset;
+		}
+		if (!print_some(&c.dq, o, keep_in_range, &r)) {
+			compilation_free(&c);
+			return EXIT_USAGE;
+		}
+	}
 	if (!p) {
 		fprintf(stderr, "corsc: no policy '%s' in %s", o->policy, c.src->name);
 		for (size_t i = 0; i < c.ir->nresolved; i++)
@@ -273,50 +463,93 @@ static int cmd_eval(const struct options *o)
 	return 0;
 }
 
-/* corsc fmt: the policy language in canonical layout, comments kept. */
+/*
+ * corsc fmt: the policy language in canonical layout, comments kept.  Each
+ * FILE is formatted on its own (syntax only: a file with semantic errors
+ * can still be formatted); several are printed each after '# ==> PATH <=='
+ * (a comment in the language), --check names those not in layout, -w
+ * rewrites them in place.
+ */
 static int cmd_fmt(const struct options *o)
 {
-	enum input_format fmt = o->format;
-	if (fmt == FORMAT_AUTO) {
-		if (strcmp(o->file, "-") == 0)
-			fmt = FORMAT_DSL;
-		else
-			fmt = format_for_path(o->file);
-	}
-	if (fmt != FORMAT_DSL)
-		return usage_error("%s", "fmt formats the policy language; "
-				   "for YAML use 'corsc convert --to dsl'");
-	char err[512];
-	struct source *src = source_read(o->file, err, sizeof(err));
-	if (!src) {
+	struct input_list in;
+	char err[1024];
+	if (o->check && o->write)
+		return usage_error("%s", "fmt takes --check or -w, not both");
+	if (!inputs_collect(o->files, o->nfiles, PICK_DSL, &in, err, sizeof(err))) {
 		fprintf(stderr, "corsc: %s\n", err);
 		return EXIT_USAGE;
 	}
-	/* syntax only: a file with semantic errors can still be formatted */
+	for (size_t i = 0; i < in.n; i++) {
+		const struct input *f = &in.v[i];
+		bool stdin_ = strcmp(f->path, "-") == 0;
+		enum input_format fmt = f->found ? FORMAT_DSL : o->format;
+		if (fmt == FORMAT_AUTO)
+			fmt = stdin_ ? FORMAT_DSL : format_for_path(f->path);
+		if (fmt != FORMAT_DSL) {
+			inputs_release(&in);
+			return usage_error("%s", "fmt formats the policy language; "
+					   "for YAML use 'corsc convert --to dsl'");
+		}
+		if (stdin_ && o->write) {
+			inputs_release(&in);
+			return usage_error("%s", "fmt -w cannot rewrite standard input");
+		}
+	}
+
 	struct diag_queue dq;
 	diag_init(&dq);
-	struct ir_file *f = ir_file_new(src);
-	dsl_parse(f, &dq);
-	diag_sort(&dq);
-	diag_print(&dq, stderr, o->diag, o->diag == DIAG_TEXT && use_color());
+	struct source **srcs = xcalloc(in.n, sizeof(*srcs));
+	struct ir_file **files = xcalloc(in.n, sizeof(*files));
 	int rc = 0;
-	if (dq.nerrors > 0) {
-		rc = EXIT_ERRORS;
-	} else {
+	for (size_t i = 0; i < in.n; i++) {
+		srcs[i] = source_read(in.v[i].path, err, sizeof(err));
+		if (!srcs[i]) {
+			fprintf(stderr, "corsc: %s\n", err);
+			rc = EXIT_USAGE;
+			break;
+		}
+		files[i] = ir_file_new(srcs[i]);
+		size_t before = dq.nerrors;
+		dsl_parse(files[i], &dq);
+		if (dq.nerrors > before) {
+			ir_file_free(files[i]);    /* not formatted */
+			files[i] = NULL;
+		}
+	}
+	if (rc == 0) {
+		diag_sort(&dq);
+		if (!report_diagnostics(o, &dq))
+			rc = EXIT_USAGE;
+		else if (dq.nerrors > 0)
+			rc = EXIT_ERRORS;
+	}
+	for (size_t i = 0; i < in.n && rc != EXIT_USAGE; i++) {
+		if (!files[i])
+			continue;
+		const struct source *src = srcs[i];
 		struct comment *c;
 		size_t nc = dsl_find_comments(src, &c);
 		struct strbuf sb = STRBUF_INIT;
-		write_dsl(f, c, nc, &sb);
+		write_dsl(files[i], c, nc, &sb);
 		free(c);
 		if (sb.failed)
 			die_oom();
+		bool same = sb.len == src->len && memcmp(sb_str(&sb), src->text, sb.len) == 0;
 		if (o->check) {
-			if (sb.len != src->len || memcmp(sb_str(&sb), src->text, sb.len) != 0) {
-				fprintf(stderr, "corsc: %s is not in canonical layout (run 'corsc fmt %s')\n",
+			if (!same) {
+				fprintf(stderr, "corsc: %s is not in canonical layout (run 'corsc fmt -w %s')\n",
 					src->name, src->name);
 				rc = EXIT_ERRORS;
 			}
+		} else if (o->write) {
+			if (!same && !file_replace(src->name, sb_str(&sb), sb.len, -1, err, sizeof(err))) {
+				fprintf(stderr, "corsc: %s\n", err);
+				rc = EXIT_USAGE;
+			}
 		} else {
+			if (in.n > 1)
+				printf("# ==> %s <==\n", src->name);
 			fwrite(sb_str(&sb), 1, sb.len, stdout);
 			if (fflush(stdout) != 0 || ferror(stdout)) {
 				fprintf(stderr, "corsc: cannot write to standard output\n");
@@ -325,9 +558,14 @@ static int cmd_fmt(const struct options *o)
 		}
 		sb_release(&sb);
 	}
-	ir_file_free(f);
+	for (size_t i = 0; i < in.n; i++) {
+		ir_file_free(files[i]);
+		source_free(srcs[i]);
+	}
+	free(files);
+	free(srcs);
 	diag_release(&dq);
-	source_free(src);
+	inputs_release(&in);
 	return rc;
 }
 
@@ -400,6 +638,10 @@ int main(int argc, char **argv)
 	o.format = FORMAT_AUTO;
 	o.diag = DIAG_TEXT;
 
+	/* corsc verify parses its own options (verify.c). */
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
+
 	size_t hcap = 0;
 	int c;
 	/* A subcommand comes first; options may follow in any order. */
@@ -409,7 +651,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:o:h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:o:hw", long_options, NULL)) != -1) {
 		switch (c) {
 		case 't': {
 			o.any_target = true;
@@ -441,9 +683,16 @@ int main(int argc, char **argv)
 				o.diag = DIAG_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				o.diag = DIAG_JSON;
+			else if (strcmp(optarg, "sarif") == 0)
+				o.diag = DIAG_SARIF;
+			else if (strcmp(optarg, "github") == 0)
+				o.diag = DIAG_GITHUB;
 			else
-				return usage_error("unknown diagnostics format '%s' (text or json)", optarg);
+				return usage_error("unknown diagnostics format '%s' "
+						   "(text, json, sarif or github)", optarg);
 			break;
+		case OPT_DIAG_FILE: o.diag_file = optarg; break;
+		case 'w': o.write = true; break;
 		case 'h':
 			free(o.headers);
 			print_usage();
@@ -452,7 +701,8 @@ int main(int argc, char **argv)
 			print_version();
 			return 0;
 		case OPT_POLICY: o.policy = optarg; o.seen_eval_opt = true; break;
-		case OPT_ORIGIN: o.origin = optarg; o.seen_eval_opt = true; break;
+		case OPT_ORIGIN: o.origin = optarg; o.norigin_opts++; o.seen_eval_opt = true; break;
+		case OPT_NO_ORIGIN: o.norigin_opts++; o.seen_eval_opt = true; break;
 		case OPT_METHOD: o.method = optarg; o.seen_eval_opt = true; break;
 		case OPT_HEADER:
 			xgrow(&o.headers, &hcap, o.nheaders + 1, sizeof(char *));
@@ -488,11 +738,14 @@ int main(int argc, char **argv)
 		rc = usage_error("unknown command '%s'", o.cmd);
 		goto out;
 	}
-	if (nargs != 1) {
+	bool many = !strcmp(o.cmd, "build") || !strcmp(o.cmd, "check") || !strcmp(o.cmd, "fmt");
+	if (nargs < 1 || (nargs != 1 && !many)) {
 		rc = usage_error(nargs ? "%s takes exactly one FILE" : "%s needs a FILE", o.cmd);
 		goto out;
 	}
 	o.file = argv[optind];
+	o.files = argv + optind;
+	o.nfiles = (size_t)nargs;
 	if (strcmp(o.cmd, "eval") != 0 && o.seen_eval_opt) {
 		rc = usage_error("%s does not take --policy, --origin, --method, --header, "
 				 "--preflight or --private-network", o.cmd);
@@ -504,6 +757,10 @@ int main(int argc, char **argv)
 	}
 	if (o.check && strcmp(o.cmd, "fmt") != 0) {
 		rc = usage_error("%s does not take --check", o.cmd);
+		goto out;
+	}
+	if (o.write && strcmp(o.cmd, "fmt") != 0) {
+		rc = usage_error("%s does not take -w", o.cmd);
 		goto out;
 	}
 	if (o.to && strcmp(o.cmd, "convert") != 0) {

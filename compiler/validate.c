@@ -592,6 +592,15 @@ static bool check_policy(struct ir_file *f, const struct ir_policy *p, struct po
 	return ok && !p->damaged;
 }
 
+/* E004 at p, the later of two policies with clashing names; q is shown as related. */
+static void report_same_name(struct diag_queue *dq, const struct ir_policy *p,
+			     const struct ir_policy *q)
+{
+	diag_emit(dq, "E004", p->name_span, "names equal after case-folding and '-'/'_' "
+		  "would give the same output files", "policy name '%s' is already used", p->name);
+	diag_add_related(dq, q->name_span, "policy '%s' is first defined here", q->name);
+}
+
 void validate(struct ir_file *f, struct diag_queue *dq)
 {
 	f->resolved = arena_alloc(f->arena, (f->npolicies ? f->npolicies : 1) * sizeof(*f->resolved));
@@ -602,13 +611,7 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 		bool ok = true;
 		for (size_t j = 0; j < i; j++)
 			if (same_name(f->policies[j]->name, p->name)) {
-				const struct ir_policy *q = f->policies[j];
-				char note[200];
-				snprintf(note, sizeof(note), "policy '%s' is defined at line %u; names "
-					 "equal after case-folding and '-'/'_' would give the same "
-					 "output files", q->name, q->name_span.line);
-				diag_emit(dq, "E004", p->name_span, note,
-					  "policy name '%s' is already used", p->name);
+				report_same_name(dq, p, f->policies[j]);
 				ok = false;
 				break;
 			}
@@ -629,4 +632,22 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 
 	for (size_t i = 0; i < f->nresolved; i++)
 		origin_index_build(f->arena, &f->resolved[i]);
+}
+
+void validate_across(struct ir_file *const *files, size_t nfiles, struct diag_queue *dq)
+{
+	for (size_t i = 1; i < nfiles; i++)
+		for (size_t k = 0; k < files[i]->npolicies; k++) {
+			const struct ir_policy *p = files[i]->policies[k];
+			const struct ir_policy *q = NULL;
+			for (size_t j = 0; j < i && !q; j++)
+				for (size_t m = 0; m < files[j]->npolicies && !q; m++)
+					if (same_name(files[j]->policies[m]->name, p->name))
+						q = files[j]->policies[m];
+			if (q) {
+				report_same_name(dq, p, q);
+				if (diag_capped(dq))
+					return;
+			}
+		}
 }

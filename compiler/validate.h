@@ -10,4 +10,10 @@
 
 void validate(struct ir_file *f, struct diag_queue *dq);
 
+/*
+ * Several files as one set of policies: E004 for a name already used in an
+ * earlier file (files in the order they are read), located at both.
+ */
+void validate_across(struct ir_file *const *files, size_t nfiles, struct diag_queue *dq);
+
 #endif

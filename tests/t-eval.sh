@@ -60,17 +60,17 @@ Vary: Origin" -- $f --policy api --origin https://admin.example.com
 		$f --policy api --origin https://admin.example.com --method POST --diagnostics json
 	expect "$f trailing dot, json" '{"preflight":false,"status":null,"allowed":false,"headers":[["Vary","Origin"]]}' -- \
 		$f --policy api --origin https://app.example.com. --diagnostics json
-	expect "$f --preflight without --origin" "(the application's response, status unchanged)${nl}Vary: Origin" -- \
-		$f --policy api --preflight --method PUT
+	expect "$f --preflight with --no-origin" "(the application's response, status unchanged)${nl}Vary: Origin" -- \
+		$f --policy api --no-origin --preflight --method PUT
 done
 
 expect "assets, no origin" "(the application's response, status unchanged)
 Access-Control-Allow-Origin: *
-Access-Control-Expose-Headers: *" -- public-assets.cors --policy assets
+Access-Control-Expose-Headers: *" -- public-assets.cors --policy assets --no-origin
 expect "assets preflight" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: *
 Access-Control-Allow-Methods: GET, HEAD
-Access-Control-Max-Age: 7200" -- public-assets.cors --policy assets --origin https://x.example.org --preflight
+Access-Control-Max-Age: 7200" -- public-assets.cors --policy assets --origin https://x.example.org --preflight --method GET
 expect "dev preflight, private network" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: http://localhost:5173
 Access-Control-Allow-Methods: *
@@ -80,7 +80,7 @@ Access-Control-Allow-Private-Network: true
 Vary: Origin" -- local-dev.cors --policy dev --origin http://localhost:5173 --preflight \
 	--method PATCH --header Authorization --private-network
 expect "dev preflight, no private network header" '{"preflight":true,"status":204,"allowed":true,"headers":[["Access-Control-Allow-Origin","http://[::1]:8080"],["Access-Control-Allow-Methods","*"],["Access-Control-Allow-Headers","*, Authorization"],["Access-Control-Max-Age","300"],["Vary","Origin"]]}' -- \
-	local-dev.cors --policy dev --origin 'http://[::1]:8080' --preflight --diagnostics json
+	local-dev.cors --policy dev --origin 'http://[::1]:8080' --preflight --method PUT --diagnostics json
 expect "tenants, two labels under *." "(the application's response, status unchanged)${nl}Vary: Origin" -- \
 	saas-tenants.cors --policy tenants --origin https://a.acme.customers.example.com
 expect "admin max-age 0" "HTTP/1.1 204 No Content
@@ -94,6 +94,61 @@ Vary: Origin" -- per-path.cors --policy admin --origin https://admin.example.com
 expect_usage "missing --policy" "eval needs --policy" examples/spa-api.cors --origin https://app.example.com
 expect_usage "unknown policy" "no policy 'nope'" examples/spa-api.cors --policy nope --origin https://app.example.com
 expect_usage "no FILE" "needs a FILE" --policy api
+
+# SPEC section 4: exactly one of --origin and --no-origin; a malformed origin
+# and --preflight without --method are usage errors.
+S=examples/spa-api.cors
+expect_usage "neither --origin nor --no-origin" "eval needs --origin ORIGIN, or --no-origin" $S --policy api
+expect_usage "--origin and --no-origin" "exactly one of --origin and --no-origin" \
+	$S --policy api --origin https://app.example.com --no-origin
+expect_usage "--origin twice" "exactly one of --origin and --no-origin" \
+	$S --policy api --origin https://app.example.com --origin https://admin.example.com
+expect_usage "origin without scheme" "malformed --origin 'app.example.com': no scheme" \
+	$S --policy api --origin app.example.com
+expect_usage "origin with a trailing slash" "malformed --origin 'https://app.example.com/': a path" \
+	$S --policy api --origin https://app.example.com/
+expect_usage "two origins in one" "holds a comma" \
+	$S --policy api --origin "https://app.example.com, https://admin.example.com"
+expect_usage "empty origin" "use --no-origin" $S --policy api --origin ""
+expect_usage "bad port" "bad port" $S --policy api --origin https://app.example.com:123456
+expect_usage "user info" "user info" $S --policy api --origin https://u@app.example.com
+expect_usage "--preflight without --method" "--preflight needs --method" \
+	$S --policy api --origin https://app.example.com --preflight
+# Well formed, not matching (byte-exact): answered, not refused as usage.
+expect "upper case origin" "(the application's response, status unchanged)${nl}Vary: Origin" -- \
+	spa-api.cors --policy api --origin HTTPS://APP.EXAMPLE.COM
+expect "null origin" "(the application's response, status unchanged)${nl}Vary: Origin" -- \
+	spa-api.cors --policy api --origin null
+
+# Only the chosen policy's warnings, or the errors that stop evaluation.
+cat > "$tmp/two.cors" <<'EOF2'
+policy a {
+    origins "https://a.example", "https://a.example";
+}
+policy b {
+    origins "https://b.example";
+    methods GET, GET;
+}
+EOF2
+diag_case() {   # NAME WANT-EXIT WANT-STDERR-PART NOT-IN-STDERR FILE ARGS...
+	name=$1 want=$2 has=$3 hasnt=$4 file=$5; shift 5
+	n=$((n + 1))
+	"$CORSC" eval "$file" "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ne "$want" ] || { [ -n "$has" ] && ! grep -qF -- "$has" "$tmp/err"; } ||
+	   { [ -n "$hasnt" ] && grep -qF -- "$hasnt" "$tmp/err"; }; then
+		echo "FAIL $name (exit $rc, want $want)"; cat "$tmp/err"
+		fail=1
+	fi
+}
+diag_case "warnings of policy a only" 0 "origin 'https://a.example' twice" "'GET' twice" \
+	"$tmp/two.cors" --policy a --origin https://a.example
+diag_case "warnings of policy b only" 0 "'GET' twice" "https://a.example' twice" \
+	"$tmp/two.cors" --policy b --origin https://b.example
+sed 's#"https://b.example"#"https://b.example/"#' "$tmp/two.cors" > "$tmp/bad.cors"
+diag_case "an error stops evaluation, alone" 1 "error[E010]" "warning" \
+	"$tmp/bad.cors" --policy a --origin https://a.example
+[ -s "$tmp/out" ] && { echo "FAIL an error stops evaluation: an answer was printed"; fail=1; }
 
 echo "$n eval cases"
 [ $fail -eq 0 ]

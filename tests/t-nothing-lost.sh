@@ -30,12 +30,25 @@ rc=$?
 snapshot "$tmp/out" > "$tmp/after"
 cmp -s "$tmp/before" "$tmp/after" || bad "a failed build changed the output folder"
 
-# 2. a missing output folder: exit 2 and a message naming it
-"$CORSC" build -o "$tmp/nope" "$good" 2> "$tmp/err"
+# 2. a missing output folder is created with its parents (SPEC section 4), and
+#    a failed build leaves no trace of it: not the folder, not its parents
+"$CORSC" build -o "$tmp/nope/a/b" "$tmp/broken.cors" 2> /dev/null
 rc=$?
-[ $rc -eq 2 ] || bad "missing output folder must exit 2, got $rc"
-grep -q "$tmp/nope" "$tmp/err" || bad "message does not name the missing folder: $(cat "$tmp/err")"
-[ -e "$tmp/nope" ] && bad "a missing output folder was created"
+[ $rc -eq 1 ] || bad "a policy error into a missing folder must exit 1, got $rc"
+[ -e "$tmp/nope" ] && bad "a failed build left the missing output folder behind"
+if command -v strace > /dev/null && strace -o /dev/null true 2> /dev/null; then
+	# the first rename fails: the files are not written, the new folders go again
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:error=EIO:when=1 \
+		"$CORSC" build -o "$tmp/nope/a/b" "$good" 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] || bad "a failed rename must exit 2, got $rc: $(cat "$tmp/err")"
+	[ -e "$tmp/nope" ] && bad "a failed write left the new output folders behind: $(find "$tmp/nope")"
+else
+	echo "note: strace cannot run here; the failed-write case of a new folder is skipped"
+fi
+"$CORSC" build -o "$tmp/nope/a/b" "$good" 2> "$tmp/err" || bad "build into a missing folder: $(cat "$tmp/err")"
+[ -f "$tmp/nope/a/b/nginx/cors-http.conf" ] || bad "the missing output folder was not created"
 
 # 3. an output folder that is a file
 : > "$tmp/afile"

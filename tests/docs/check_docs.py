@@ -2,7 +2,8 @@
 """Run what README.md and the manual pages show, exactly as they show it.
 
 Every fenced block of the README is taken by its kind, straight from the
-file, so an example is tested the day it is written:
+file, so an example is tested the day it is written (a block marked
+`<!-- recipe: NAME -->` is run by tests/recipes/run.py or t-editors.sh):
   - a policy (a plain block with `policy NAME {`, or a yaml block with
     `policies:`) must pass `corsc check --werror`; one named in the text just
     before it (`api.cors`) is saved under that name for the blocks after it;
@@ -97,6 +98,30 @@ def fenced_blocks(text):
     return out
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def live_endpoint(cmd):
+    """The host a `corsc verify` command would probe, if it is not this machine.
+
+    Such a command is never run here (no traffic leaves loopback):
+    tests/t-verify.sh runs verify against real servers on 127.0.0.1."""
+    if not re.search(r"\bcorsc verify\b", cmd):
+        return None
+    for host in re.findall(r"https?://(\[[^\]]*\]|[^/:\s'\"]+)", cmd):
+        if host not in LOOPBACK:
+            return host
+    return None
+
+
+def not_live(cmd, where):
+    host = live_endpoint(cmd)
+    if host:
+        not_run.append("%s `%s`: probes %s, a live endpoint (tests/t-verify.sh runs "
+                       "verify against real servers on loopback)" % (where, cmd.strip(), host))
+    return host is None
+
+
 def transcript(body, where):
     """$ lines and the output shown under each."""
     groups = []
@@ -108,6 +133,8 @@ def transcript(body, where):
         else:
             fail(where, "a transcript must start with '$ '")
     for cmd, shown in groups:
+        if not not_live(cmd, where):
+            continue
         rc, out = run(subst(cmd), where)
         if shown:
             want = "\n".join(shown) + "\n"
@@ -125,7 +152,8 @@ SKIP_LINES = {
 
 
 def sh_block(body, where):
-    for line in body.split("\n"):
+    """Each command line (continuations joined) exits 0; `corsc` is build/corsc."""
+    for line in body.replace("\\\n", " ").split("\n"):
         cmd = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
         if not cmd:
             continue
@@ -133,6 +161,10 @@ def sh_block(body, where):
         if key in SKIP_LINES:
             not_run.append("%s `%s`: %s" % (where, cmd, SKIP_LINES[key]))
             continue
+        if not not_live(line, where):
+            continue
+        if cmd.split()[0] == "corsc":   # the installed corsc, as the README assumes
+            line = "build/" + line.lstrip()
         if key == "make demo":   # run where the README runs it, in the repository
             line = "make -s -C %s demo > /dev/null && test -s %s/demo/spa-api.cors/nginx/cors-http.conf" % (top, top)
         rc, out = run(subst(line), where)
@@ -275,12 +307,20 @@ def readme():
     text = open(os.path.join(top, "README.md")).read()
     for info, body, line, prose in fenced_blocks(text):
         where = "README.md:%d" % line
+        recipe = re.search(r"<!-- recipe: ([\w-]+) -->\s*$", prose)
+        if recipe:
+            # CI recipes, hooks and editor set-up, run where they can be
+            not_run.append("%s (recipe %s): tests/t-recipes.sh or tests/t-editors.sh" % (where, recipe.group(1)))
+            continue
         if info == "" and body.startswith("$ "):
             transcript(body, where)
         elif info in ("", "cors") and re.search(r"^policy [A-Za-z][\w-]* \{", body, re.M):
             named = re.findall(r"`([\w.-]+\.cors)`", prose)
             check_policy(body, named[-1] if named else "readme-%d.cors" % line, where)
             if named and named[-1] == "api.cors":
+                # the pipeline examples keep it under policies/
+                os.makedirs(os.path.join(work, "policies"), exist_ok=True)
+                shutil.copy(os.path.join(work, "api.cors"), os.path.join(work, "policies", "api.cors"))
                 # "Had the first origin been written with a trailing slash": bad.cors
                 bad = re.sub(r'"(https?://[^"/]+)"', r'"\1/"', body, count=1)
                 with open(os.path.join(work, "bad.cors"), "w") as f:
@@ -328,6 +368,8 @@ def manuals():
                 continue
             if not cmd.startswith("corsc "):
                 fail(where, "an example that is not a corsc command: %s" % cmd)
+                continue
+            if not not_live(cmd, where):
                 continue
             cmd = "build/" + cmd.replace("| less", "| cat")
             rc, out = run(subst(cmd), where)

@@ -232,7 +232,18 @@ def build_pages(ps, targets, scen):
     return "http://top.test:%d/top" % ps.ports["P"], table
 
 
-def run_chromium(procs, tmp, url):
+def build_template(corsc, name, port, tmp, outdir):
+    """corsc build of tests/e2e/NAME with @PORT@ replaced by the page server's
+    port; returns {policy name: normalized policy}."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)) as f:
+        text = f.read().replace("@PORT@", str(port))
+    pfile = os.path.join(tmp, name[:-len(".in")] if name.endswith(".in") else name)
+    with open(pfile, "w") as f:
+        f.write(text)
+    return {p["name"]: p for p in harness.corsc_build(corsc, pfile, outdir)}
+
+
+def run_chromium(procs, tmp, url, extra_args=()):
     prof = os.path.join(tmp, "profile")
     os.makedirs(prof, exist_ok=True)
     out, err = os.path.join(tmp, "dom.html"), os.path.join(tmp, "chromium.err")
@@ -244,7 +255,7 @@ def run_chromium(procs, tmp, url):
             # one renderer for all frames, so that virtual time waits for their fetches
             "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process",
             "--user-data-dir=" + prof, "--host-resolver-rules=MAP *.test 127.0.0.1",
-            "--virtual-time-budget=30000", "--dump-dom", url]
+            "--virtual-time-budget=30000"] + list(extra_args) + ["--dump-dom", url]
     with open(out, "wb") as o, open(err, "ab") as e:
         p = harness.subprocess.Popen(argv, stdin=harness.subprocess.DEVNULL, stdout=o, stderr=e,
                                      env=env, start_new_session=True)
@@ -328,14 +339,8 @@ def main():
     try:
         upstream = harness.Upstream(procs, tmp)
         ps = PageServer()
-        here = os.path.dirname(os.path.abspath(__file__))
-        with open(os.path.join(here, "browser.cors.in")) as f:
-            text = f.read().replace("@PORT@", str(ps.ports["P"]))
-        pfile = os.path.join(tmp, "browser.cors")
-        with open(pfile, "w") as f:
-            f.write(text)
         outdir = os.path.join(tmp, "build")
-        pols = {p["name"]: p for p in harness.corsc_build(args.corsc, pfile, outdir)}
+        pols = build_template(args.corsc, "browser.cors.in", ps.ports["P"], tmp, outdir)
         if set(pols) != set(EXPOSED):
             raise Fatal("browser.cors.in gave policies %s, expected %s" % (sorted(pols), sorted(EXPOSED)))
         brk = os.environ.get("E2E_BREAK", "")

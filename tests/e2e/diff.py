@@ -238,8 +238,13 @@ def vary_tokens(values):
     return out
 
 
-def compare(exp, r, status, headers, body):
-    """Differences between a response and eval's answer, as text lines."""
+def compare(exp, r, status, headers, body, want_status=None, from_app=True,
+            app_vary=("accept-encoding",), optional_vary=()):
+    """Differences between a response and eval's answer, as text lines.
+    For a request that is not a preflight: want_status is the status expected
+    (default: the application's r.status), from_app whether the application
+    answers it (X-Upstream), app_vary the Vary tokens the answer adds besides
+    eval's, optional_vary tokens it may add (tests/e2e/shapes.py)."""
     bad = []
     lower = [(n.lower(), v) for n, v in headers]
     got_ac = [(n, v) for n, v in lower if n.startswith("access-control-")]
@@ -257,9 +262,9 @@ def compare(exp, r, status, headers, body):
                 bad.append("%s: expected %r, got %r" % (n, want_ac.get(n), got.get(n)))
     want_vary = vary_tokens(v for n, v in exp["headers"] if n.lower() == "vary")
     if not exp["preflight"]:
-        want_vary.add("accept-encoding")     # the application's own Vary is kept
+        want_vary.update(app_vary)           # the application's own Vary is kept
     got_vary = vary_tokens(v for n, v in lower if n == "vary")
-    if got_vary != want_vary:
+    if not want_vary <= got_vary or not got_vary <= want_vary | set(optional_vary):
         bad.append("vary: expected %s, got %s" % (sorted(want_vary), sorted(got_vary)))
     upstream = [v for n, v in lower if n == "x-upstream"]
     if exp["preflight"]:
@@ -270,10 +275,14 @@ def compare(exp, r, status, headers, body):
         if upstream:
             bad.append("preflight reached the application (X-Upstream in the answer)")
     else:
-        if status != r.status:
-            bad.append("status: expected the application's %d, got %d" % (r.status, status))
-        if upstream != ["hit"]:
+        want = r.status if want_status is None else want_status
+        if status != want:
+            bad.append("status: expected %s %d, got %d" % ("the application's" if from_app else "the server's",
+                                                           want, status))
+        if from_app and upstream != ["hit"]:
             bad.append("the answer did not come from the application (X-Upstream %r)" % upstream)
+        if not from_app and upstream:
+            bad.append("the answer came from the application (X-Upstream %r), expected the server's own" % upstream)
     return bad
 
 

@@ -28,9 +28,17 @@ APP_HEADERS = [
 
 
 def status_for(path):
-    """The status the application answers for a path: its last segment s404 or s500."""
+    """The status the application answers for a path: its last segment s404, s500
+    or s301 (a redirect to /followed-redirect)."""
     last = path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return {"s404": 404, "s500": 500}.get(last, 200)
+    return {"s404": 404, "s500": 500, "s301": 301}.get(last, 200)
+
+
+# tests/verify: UPSTREAM_OPTIONS_STATUS=405 answers OPTIONS with that status (an
+# application that knows nothing of preflights); UPSTREAM_LOG_HEADERS=1 adds to
+# each log line what a safe probe must not send: body length, cookie, transfer coding.
+OPTIONS_STATUS = int(os.environ.get("UPSTREAM_OPTIONS_STATUS") or 0)
+LOG_HEADERS = os.environ.get("UPSTREAM_LOG_HEADERS") == "1"
 
 
 def request_id_for(path, e2e_id):
@@ -56,12 +64,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if n:
             self.rfile.read(n)
         e2e_id = self.headers.get("X-E2E-ID")
-        self.server.record(e2e_id or "-", self.command, self.path)
+        extra = ""
+        if LOG_HEADERS:
+            extra = " body=%d cookie=%s te=%s" % (n, "yes" if "Cookie" in self.headers else "no",
+                                                 self.headers.get("Transfer-Encoding") or "-")
+        self.server.record(e2e_id or "-", self.command, self.path + extra)
         status = status_for(self.path)
+        if OPTIONS_STATUS and self.command == "OPTIONS":
+            status = OPTIONS_STATUS
         body = ("status %d\n" % status).encode()
         self.send_response(status)
         for name, value in APP_HEADERS:
             self.send_header(name, value)
+        if status == 301:
+            self.send_header("Location", "/followed-redirect")
         self.send_header("X-Request-ID", request_id_for(self.path, e2e_id))
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

@@ -335,7 +335,11 @@ static void test_notes(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(d->note, "PUT"));
 	d = find_diag(&c, "E004");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_PTR_NOT_NULL(strstr(d->note, "line 1"));
+	/* the first definition is a related location, not only words in the note */
+	CU_ASSERT_EQUAL_FATAL(d->nrelated, 1);
+	CU_ASSERT_EQUAL(d->related[0].span.line, 1);
+	CU_ASSERT_EQUAL(d->related[0].span.col, 8);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->related[0].message, "'api'"));
 	compilation_free(&c);
 }
 

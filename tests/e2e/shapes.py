@@ -1,0 +1,983 @@
+#!/usr/bin/env python3
+# Deployment-shape matrix (SPEC section 6, "Scope"): corsc's output included
+# the way people really deploy it -- a reverse proxy to an application with
+# its own CORS headers, static files with compression, a login on a path,
+# redirects, error pages, internal redirects, .htaccess, one policy at
+# server level and another in a location (both ways round), nested
+# policies, TLS with HTTP/2 -- on real nginx, Apache and Caddy, every answer
+# compared with `corsc eval` (diff.compare: status, every Access-Control-*
+# header, duplicates, Vary).  Shapes a server makes impossible to cover from
+# the included file are "documented": the test asserts the behaviour the
+# README and the generated file's header describe, and the remedy they give
+# runs as a shape of its own.  Then a sample goes through headless Chromium
+# from an allowed and a refused origin.
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import diff  # noqa: E402
+from harness import Fatal, log  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REFUSED = "https://evil.example"
+USER, PASSWORD = "corsc", "s3cret-pw"
+AUTH = ("Authorization", "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode())
+MIN_SHAPES = 10            # per server, documented ones not counted
+STATIC_TEXT = ("corsc static file\n" * 200)   # long enough to be compressed
+
+
+# ---------------------------------------------------------------- shapes
+
+class Req2(diff.Req):
+    """A request whose expected answer is eval's for another origin (two Origin headers)."""
+    __slots__ = ("eval_origin",)
+
+    def eval_key(self):
+        k = super().eval_key()
+        return (self.eval_origin,) + k[1:]
+
+
+class Probe:
+    """Requests to one path prefix of a shape, and what they must get.
+    actual: "app" (the application answers, status from the path), an int (the
+    server answers that status itself) or {app status: (status, from_app)};
+    doc: for a documented shape, a function (probe, r, exp, status, items,
+    body) -> problems that asserts the documented behaviour instead;
+    two_origins: "first" (the server sees only the first line) or "none".
+    """
+
+    def __init__(self, prefix, policy, actual="app", extra=(), app_vary=("accept-encoding",),
+                 optional_vary=(), doc=None, two_origins=None, statuses=(200, 404, 500)):
+        self.prefix, self.policy, self.actual, self.extra = prefix, policy, actual, tuple(extra)
+        self.app_vary, self.optional_vary = app_vary, optional_vary
+        self.doc, self.two_origins, self.statuses = doc, two_origins, statuses
+
+    def want(self, r):
+        """(status, from_app, app_vary) for an actual request."""
+        if self.actual == "app":
+            return r.status, True, self.app_vary
+        if isinstance(self.actual, int):
+            return self.actual, False, ()
+        st, from_app = self.actual[r.status]
+        return st, from_app, self.app_vary if from_app else ()
+
+    def compare(self, exp, r, status, items, body):
+        """diff.compare with this probe's expectations."""
+        if r.kind == "preflight":
+            return diff.compare(exp, r, status, items, body)
+        want, from_app, app_vary = self.want(r)
+        return diff.compare(exp, r, status, items, body, want_status=want, from_app=from_app,
+                            app_vary=app_vary, optional_vary=self.optional_vary)
+
+
+# ---- documented behaviours (README "Shapes a server makes impossible")
+
+def ac_names(items):
+    return [n.lower() for n, v in items if n.lower().startswith("access-control-")]
+
+
+def app_ac_names():
+    import upstream
+    return [n.lower() for n, v in upstream.APP_HEADERS if n.lower().startswith("access-control-")]
+
+
+def doc_answered_first(status):
+    """The server answers every request with `status` before the policy runs: no Access-Control-*."""
+    def check(probe, r, exp, got, items, body, ev):
+        bad = []
+        if got != status:
+            bad.append("documented: status %d before the policy runs, got %d" % (status, got))
+        if ac_names(items):
+            bad.append("documented: no Access-Control-* header, got %s" % ac_names(items))
+        return bad
+    return check
+
+
+def doc_unscoped_page(probe, r, exp, got, items, body, ev):
+    """Pages the server makes in another scope carry no policy; what the app answers is as eval says."""
+    want, from_app, _ = probe.want(r) if r.kind != "preflight" else (204, False, ())
+    if r.kind == "preflight" or from_app or want == 200:     # not an error page
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    if got != want:
+        bad.append("status: expected %d, got %d" % (want, got))
+    if ac_names(items) or "origin" in diff.vary_tokens(v for n, v in items if n.lower() == "vary"):
+        bad.append("documented: the page carries no Access-Control-* and no Vary: Origin, got %s"
+                   % [(n, v) for n, v in items if n.lower().startswith("access-control-") or n.lower() == "vary"])
+    return bad
+
+
+def doc_app_headers_pass(probe, r, exp, got, items, body, ev):
+    """Requests that end in a scope without the policy: the application's own headers pass."""
+    if r.kind == "preflight":
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    if sorted(ac_names(items)) != sorted(app_ac_names()):
+        bad.append("documented: exactly the application's own Access-Control-* headers, got %s" % ac_names(items))
+    if got != r.status:
+        bad.append("status: expected the application's %d, got %d" % (r.status, got))
+    return bad
+
+
+def doc_preflight_reaches_app(probe, r, exp, got, items, body, ev):
+    """Preflights go on to the application (answered with its status), with the policy's headers."""
+    if r.kind != "preflight":
+        return probe.compare(exp, r, got, items, body)
+    e = dict(exp)
+    e["preflight"] = False
+    return diff.compare(e, r, got, items, body)
+
+
+doc_preflight_reaches_app.reaches_app = True
+
+
+def doc_no_policy(probe, r, exp, got, items, body, ev):
+    """The policy never runs: every request reaches the application, whose own headers pass."""
+    bad = []
+    if sorted(ac_names(items)) != sorted(app_ac_names()):
+        bad.append("documented: exactly the application's own Access-Control-* headers, got %s" % ac_names(items))
+    if got != r.status or [v for n, v in items if n.lower() == "x-upstream"] != ["hit"]:
+        bad.append("documented: the application's answer %d, got %d" % (r.status, got))
+    return bad
+
+
+doc_no_policy.reaches_app = True
+
+
+def doc_preflight_answered(status):
+    """Preflights answered with `status` (and a body) before the policy's 204, with its headers."""
+    def check(probe, r, exp, got, items, body, ev):
+        if r.kind != "preflight":
+            return probe.compare(exp, r, got, items, body)
+        bad = [b for b in diff.compare(exp, r, got, items, b"") if not b.startswith("status:")]
+        if got != status:
+            bad.append("documented: preflight answered %d, got %d" % (status, got))
+        return bad
+    return check
+
+
+def doc_preflight_of(other):
+    """Preflights answered by the enclosing scope's policy `other` (eval of it)."""
+    def check(probe, r, exp, got, items, body, ev):
+        if r.kind == "preflight":
+            return probe.compare(ev(other), r, got, items, body)
+        return probe.compare(exp, r, got, items, body)
+    check.other = other
+    return check
+
+
+def doc_acao_replaced(value):
+    """The site's own header directive runs after the policy: its Access-Control-Allow-Origin wins."""
+    def check(probe, r, exp, got, items, body, ev):
+        e = dict(exp)
+        hs = [(n, v) for n, v in exp["headers"] if n != "Access-Control-Allow-Origin"]
+        e["headers"] = [("Access-Control-Allow-Origin", value)] + hs
+        return probe.compare(e, r, got, items, body)
+    return check
+
+
+class Shape:
+    def __init__(self, server, name, what, probes, documented=None, scheme="http"):
+        self.server, self.name, self.what, self.probes = server, name, what, probes
+        self.documented = documented      # the README's name of the limitation shown
+        self.scheme = scheme
+        self.port = None
+        self.requests = 0
+        self.mismatches = []
+
+
+def allowed_origins(pol):
+    if pol["origins"] == ["*"]:
+        return ["https://anything.example"]
+    out = []
+    for o in pol["origins"][:2]:
+        out.append(diff.origin_candidates(o)[0][0])
+    return out
+
+
+def probe_requests(pol, probe):
+    allowed = allowed_origins(pol)
+    a = allowed[0]
+    meths = [m for m in (pol["methods"] or []) if m not in ("GET", "HEAD", "POST", "*")]
+    m1 = meths[0] if meths else "PUT"
+    hdrs = [h.lower() for h in (pol["allow-headers"] or []) if h != "*"][:2]
+    extra = list(probe.extra)
+    R = diff.Req
+    st = probe.statuses
+    reqs = [
+        R("preflight", a, "OPTIONS", m1, hdrs, extra=extra),
+        R("preflight", a, "OPTIONS", "DELETE", ["x-unlisted"], "true", extra=extra),
+        R("preflight", REFUSED, "OPTIONS", m1, hdrs, extra=extra),
+        R("actual", a, "GET", status=st[0], extra=extra),
+        R("actual", a, "POST", status=st[1 % len(st)], extra=extra),
+        R("actual", a, "GET", status=st[2 % len(st)], extra=extra),
+        R("actual", REFUSED, "GET", status=st[0], extra=extra),
+        R("actual", None, "GET", status=st[1 % len(st)], extra=extra),
+        R("actual", allowed[-1], "HEAD", status=st[0], extra=extra),
+    ]
+    if len(allowed) > 1:
+        reqs.append(R("preflight", allowed[1], "OPTIONS", m1, hdrs[:1], extra=extra))
+    if probe.two_origins:
+        for kind in ("preflight", "actual"):
+            r = Req2(kind, a, "OPTIONS" if kind == "preflight" else "GET",
+                     m1 if kind == "preflight" else None, hdrs if kind == "preflight" else (),
+                     status=st[0], extra=extra + [("Origin", REFUSED)])
+            # eval refuses the joined value as malformed: harness.corsc_eval
+            # then asks for an origin that matches nothing (SPEC section 6)
+            r.eval_origin = a if probe.two_origins == "first" else "%s, %s" % (a, REFUSED)
+            reqs.append(r)
+    return reqs
+
+
+def nginx_shapes():
+    S = []
+    S.append(Shape("nginx", "proxy", "server-level policy, reverse proxy to an application with its own CORS headers",
+                   [Probe("/app/", "api")]))
+    S.append(Shape("nginx", "static-gzip", "policy in a location serving static files with gzip",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          extra=[("Accept-Encoding", "gzip")], optional_vary=("accept-encoding",))]))
+    S.append(Shape("nginx", "auth", "auth_basic on a location with the policy: preflights before the login",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("nginx", "auth-server", "server-level policy, auth_basic in a location",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("nginx", "redirects", "server-level policy, return 301 and rewrite ... permanent in locations",
+                   [Probe("/old/", "api", actual=301), Probe("/rw/", "api", actual=301)]))
+    S.append(Shape("nginx", "error-page", "error_page to a location that includes the same policy (the remedy)",
+                   [Probe("/err/", "api", actual={200: (200, True), 404: (404, False), 500: (500, False)})]))
+    S.append(Shape("nginx", "error-page-bare", "error_page to a location without the policy",
+                   [Probe("/err/", "api", actual={200: (200, True), 404: (404, False), 500: (500, False)},
+                          statuses=(404, 500, 404), doc=doc_unscoped_page)],
+                   documented="error pages and named locations"))
+    S.append(Shape("nginx", "try-files", "try_files to a named location that includes the same policy (the remedy)",
+                   [Probe("/tf/", "api")]))
+    S.append(Shape("nginx", "try-files-bare", "try_files to a named location without the policy",
+                   [Probe("/tf/", "api", doc=doc_app_headers_pass)],
+                   documented="error pages and named locations"))
+    S.append(Shape("nginx", "mixed-locations", "one policy in location /, another in location /pub/ (the remedy)",
+                   [Probe("/app/", "api"), Probe("/pub/", "public")]))
+    S.append(Shape("nginx", "mixed-locations-rev", "public in location /, api in location /api/ (the remedy)",
+                   [Probe("/app/", "public"), Probe("/api/", "api")]))
+    S.append(Shape("nginx", "server-and-location", "api at server level, public in location /pub/",
+                   [Probe("/app/", "api"), Probe("/pub/", "public", doc=doc_preflight_of("api"))],
+                   documented="a policy at server level and another in a location"))
+    S.append(Shape("nginx", "server-and-location-rev", "public at server level, api in location /api/",
+                   [Probe("/app/", "public"), Probe("/api/", "api", doc=doc_preflight_of("public"))],
+                   documented="a policy at server level and another in a location"))
+    S.append(Shape("nginx", "nested", "api in location /n/, partner in the nested location /n/partner/",
+                   [Probe("/n/", "api"), Probe("/n/partner/", "partner")]))
+    S.append(Shape("nginx", "nested-bare", "a location nested in the policy's location, without its own include",
+                   [Probe("/n/up/", "api", doc=doc_preflight_reaches_app)],
+                   documented="a location nested in the policy's location"))
+    S.append(Shape("nginx", "tls-h2", "TLS and HTTP/2, server-level policy", [Probe("/app/", "api")], scheme="https"))
+    S.append(Shape("nginx", "two-origins", "two Origin header lines: nginx 1.22 sees the first",
+                   [Probe("/app/", "api", two_origins="first")], documented="two Origin headers"))
+    return S
+
+
+def nginx_conf(shapes, d, up, www, tmp, tls):
+    proxy = "proxy_pass http://127.0.0.1:%d;" % up
+    inc = lambda p: "include %s/cors-%s.conf;" % (d, p)  # noqa: E731
+    body = {
+        "proxy": "%s location / { %s }" % (inc("api"), proxy),
+        "static-gzip": ("root %s; default_type text/plain; gzip on; gzip_types text/plain; gzip_min_length 1; "
+                        "gzip_vary on; location /static/ { %s }" % (www, inc("api"))),
+        "auth": ("location /secret/ { %s auth_basic corsc; auth_basic_user_file %s/htpasswd; %s }"
+                 % (inc("api"), os.path.dirname(tmp), proxy)),
+        "auth-server": ("%s location /secret/ { auth_basic corsc; auth_basic_user_file %s/htpasswd; %s }"
+                        % (inc("api"), os.path.dirname(tmp), proxy)),
+        "redirects": ("%s location /old/ { return 301 /new/; } location /rw/ { rewrite ^/rw/(.*)$ /new/$1 permanent; }"
+                      " location / { %s }" % (inc("api"), proxy)),
+        "error-page": ("root %s; location /err/ { %s %s proxy_intercept_errors on; error_page 404 500 /errpage/index.txt; }"
+                       " location /errpage/ { %s internal; }" % (www, inc("api"), proxy, inc("api"))),
+        "error-page-bare": ("root %s; location /err/ { %s %s proxy_intercept_errors on; error_page 404 500 /errpage/index.txt; }"
+                            " location /errpage/ { internal; }" % (www, inc("api"), proxy)),
+        "try-files": "root %s; location /tf/ { %s try_files $uri @app; } location @app { %s %s }"
+                     % (www, inc("api"), inc("api"), proxy),
+        "try-files-bare": "root %s; location /tf/ { %s try_files $uri @app; } location @app { %s }"
+                          % (www, inc("api"), proxy),
+        "mixed-locations": "location / { %s %s } location /pub/ { %s %s }" % (inc("api"), proxy, inc("public"), proxy),
+        "mixed-locations-rev": "location / { %s %s } location /api/ { %s %s }" % (inc("public"), proxy, inc("api"), proxy),
+        "server-and-location": "%s location / { %s } location /pub/ { %s %s }" % (inc("api"), proxy, inc("public"), proxy),
+        "server-and-location-rev": "%s location / { %s } location /api/ { %s %s }" % (inc("public"), proxy, inc("api"), proxy),
+        "nested": "location /n/ { %s %s location /n/partner/ { %s %s } }" % (inc("api"), proxy, inc("partner"), proxy),
+        "nested-bare": "location /n/ { %s %s location /n/up/ { client_max_body_size 1m; %s } }" % (inc("api"), proxy, proxy),
+        "tls-h2": "%s location / { %s }" % (inc("api"), proxy),
+        "two-origins": "%s location / { %s }" % (inc("api"), proxy),
+    }
+    L = []
+    if os.geteuid() == 0:
+        L.append("user %s %s;" % harness._unprivileged())
+    L += ["daemon off;", "master_process on;", "worker_processes 1;", "pid %s/nginx.pid;" % tmp,
+          "error_log %s/error.log warn;" % tmp, "events { worker_connections 512; }", "http {",
+          "    access_log off;", "    include %s/cors-http.conf;" % d]
+    for t in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        L.append("    %s_temp_path %s/%s_temp;" % (t, tmp, t))
+    for s in shapes:
+        if s.scheme == "https":
+            listen = "listen 127.0.0.1:%d ssl http2; ssl_certificate %s; ssl_certificate_key %s;" % (
+                s.port, tls["cert"], tls["key"])
+        else:
+            listen = "listen 127.0.0.1:%d;" % s.port
+        L.append("    server { # %s\n        %s\n        %s\n    }" % (s.name, listen, body[s.name]))
+    L.append("}")
+    return "\n".join(L) + "\n"
+
+
+def apache_shapes():
+    S = []
+    S.append(Shape("apache", "proxy", "policy in <VirtualHost>, ProxyPass to an application with its own CORS headers",
+                   [Probe("/app/", "api")]))
+    S.append(Shape("apache", "static-deflate", "policy in <Directory>, static files with mod_deflate",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          extra=[("Accept-Encoding", "gzip")], optional_vary=("accept-encoding",))]))
+    S.append(Shape("apache", "auth", "Basic auth in the <Location> with the policy: preflights before the login",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("apache", "auth-vhost", "policy in <VirtualHost>, Basic auth in a <Location>",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("apache", "redirects", "policy in <VirtualHost>, Redirect, and RewriteRule [R=301] after "
+                   "RewriteCond %{REQUEST_METHOD} !=OPTIONS (the remedy)",
+                   [Probe("/old/", "api", actual=301), Probe("/rw/", "api", actual=301)]))
+    S.append(Shape("apache", "rewrite-redirect-bare", "policy in <VirtualHost>, RewriteRule [R=301] in <VirtualHost>",
+                   [Probe("/rw/", "api", actual=301, doc=doc_preflight_answered(301))],
+                   documented="RewriteRule with [R] in <VirtualHost>"))
+    S.append(Shape("apache", "error-document", "policy in <Directory>, ErrorDocument 404 to a page in a "
+                   "<Location> that includes the same policy (the remedy)",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "error-document-bare", "policy in <Directory>, ErrorDocument 404 to a page outside it",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=(), doc=doc_unscoped_page)],
+                   documented="error pages and named locations"))
+    S.append(Shape("apache", "rewrite-internal", "policy in <Directory>, a front controller: RewriteRule to index.txt",
+                   [Probe("/fc/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)})]))
+    S.append(Shape("apache", "htaccess", "policy in <Directory>, a legacy .htaccess that sets Access-Control-* itself",
+                   [Probe("/ht/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)})]))
+    S.append(Shape("apache", "vhost-and-location", "api in <VirtualHost>, public in <Location /pub/>",
+                   [Probe("/app/", "api"), Probe("/pub/", "public")]))
+    S.append(Shape("apache", "vhost-and-location-rev", "public in <VirtualHost>, api in <Location /api/>",
+                   [Probe("/app/", "public"), Probe("/api/", "api")]))
+    S.append(Shape("apache", "nested", "api in <Location /n/>, partner in <Location /n/partner/>",
+                   [Probe("/n/", "api"), Probe("/n/partner/", "partner")]))
+    S.append(Shape("apache", "tls-h2", "TLS and HTTP/2 (mod_ssl, mod_http2), policy in <VirtualHost>",
+                   [Probe("/app/", "api")], scheme="https"))
+    S.append(Shape("apache", "two-origins", "two Origin header lines: Apache joins them, no origin matches",
+                   [Probe("/app/", "api", two_origins="none")]))
+    return S
+
+
+def apache_conf(shapes, d, up, www, tmp, tls):
+    target = "http://127.0.0.1:%d" % up
+    inc = lambda p: "Include %s/cors-%s.conf" % (d, p)  # noqa: E731
+    dirs = lambda sub, extra="": ('<Directory %s/%s>\n    Require all granted\n    %s\n    %s\n</Directory>'  # noqa: E731
+                                  % (www, sub, inc("api"), extra))
+    body = {
+        "proxy": "%s\nProxyPass / %s/" % (inc("api"), target),
+        "static-deflate": ("DocumentRoot %s\n%s\nAddOutputFilterByType DEFLATE text/plain"
+                           % (www, dirs("static", "ForceType text/plain"))),
+        "auth": ("<Location /secret/>\n    %s\n    AuthType Basic\n    AuthName corsc\n    AuthUserFile %s/htpasswd\n"
+                 "    Require valid-user\n    ProxyPass %s/secret/\n</Location>" % (inc("api"), os.path.dirname(tmp), target)),
+        "auth-vhost": ("%s\n<Location /secret/>\n    AuthType Basic\n    AuthName corsc\n    AuthUserFile %s/htpasswd\n"
+                       "    Require valid-user\n</Location>\nProxyPass / %s/" % (inc("api"), os.path.dirname(tmp), target)),
+        "redirects": ("%s\nRedirect 301 /old/ /new/\nRewriteEngine On\nRewriteCond %%{REQUEST_METHOD} !=OPTIONS\n"
+                      "RewriteRule ^/rw/(.*)$ /new/$1 [R=301,L]\nProxyPass /old/ !\nProxyPass / %s/" % (inc("api"), target)),
+        "rewrite-redirect-bare": ("%s\nRewriteEngine On\nRewriteRule ^/rw/(.*)$ /new/$1 [R=301,L]\nProxyPass / %s/"
+                                  % (inc("api"), target)),
+        "error-document": ("DocumentRoot %s\n%s\nErrorDocument 404 /errpage/index.txt\n<Location /errpage/>\n    %s\n"
+                           "</Location>" % (www, dirs("static", "ForceType text/plain"), inc("api"))),
+        "error-document-bare": ("DocumentRoot %s\n%s\nErrorDocument 404 /errpage/index.txt"
+                                % (www, dirs("static", "ForceType text/plain"))),
+        "rewrite-internal": ("DocumentRoot %s\n%s" % (www, dirs("fc", "ForceType text/plain\n    RewriteEngine On\n"
+                                                                 "    RewriteCond %{REQUEST_FILENAME} !-f\n"
+                                                                 "    RewriteRule ^ index.txt [L]"))),
+        "htaccess": "DocumentRoot %s\n%s" % (www, dirs("ht", "AllowOverride All\n    ForceType text/plain")),
+        "vhost-and-location": ("%s\n<Location /pub/>\n    %s\n</Location>\nProxyPass / %s/"
+                               % (inc("api"), inc("public"), target)),
+        "vhost-and-location-rev": ("%s\n<Location /api/>\n    %s\n</Location>\nProxyPass / %s/"
+                                   % (inc("public"), inc("api"), target)),
+        "nested": ("<Location /n/>\n    %s\n</Location>\n<Location /n/partner/>\n    %s\n</Location>\nProxyPass / %s/"
+                   % (inc("api"), inc("partner"), target)),
+        "tls-h2": ("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\nProtocols h2 http/1.1\n%s\n"
+                   "ProxyPass / %s/" % (tls["cert"], tls["key"], inc("api"), target)),
+        "two-origins": "%s\nProxyPass / %s/" % (inc("api"), target),
+    }
+    run = os.path.join(tmp, "run")
+    os.makedirs(run, exist_ok=True)
+    L = ["ServerRoot %s" % tmp, "ServerName 127.0.0.1", "PidFile %s/apache.pid" % tmp,
+         "DefaultRuntimeDir %s" % run, "ErrorLog %s/error.log" % tmp, "LogLevel warn"]
+    mods = harness._apache_modules(os.path.dirname(d)) + [
+        "ssl", "socache_shmcb", "http2", "deflate", "filter", "mime", "auth_basic", "authn_core", "authn_file",
+        "authz_user"]
+    seen = []
+    for m in mods:
+        if m not in seen:
+            seen.append(m)
+            L.append("LoadModule %s_module %s/mod_%s.so" % (m, harness.APACHE_MODULES, m))
+    if os.geteuid() == 0:
+        L += ["User %s" % harness._unprivileged()[0], "Group %s" % harness._unprivileged()[1]]
+    L += ["StartServers 1", "ServerLimit 2", "ThreadsPerChild 32", "MaxRequestWorkers 64",
+          "KeepAlive On", "MaxKeepAliveRequests 0", "Timeout 30", "TypesConfig /etc/mime.types"]
+    for s in shapes:
+        L.append("Listen 127.0.0.1:%d" % s.port)
+    for s in shapes:
+        L += ["# %s" % s.name, "<VirtualHost 127.0.0.1:%d>" % s.port,
+              "\n".join("    " + x for x in body[s.name].split("\n")), "</VirtualHost>"]
+    return "\n".join(L) + "\n"
+
+
+def caddy_shapes():
+    S = []
+    S.append(Shape("caddy", "proxy", "site-level policy, reverse_proxy to an application with its own CORS headers",
+                   [Probe("/app/", "api")]))
+    S.append(Shape("caddy", "static-encode", "site-level policy, file_server with encode gzip",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          extra=[("Accept-Encoding", "gzip")], optional_vary=("accept-encoding",))]))
+    S.append(Shape("caddy", "auth", "basicauth and the policy in one route block (the remedy)",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("caddy", "auth-site", "site-level basicauth next to a site-level import",
+                   [Probe("/secret/", "api", actual=401, doc=doc_answered_first(401))],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "auth-handle", "basicauth next to the import inside a handle block",
+                   [Probe("/secret/", "api", actual=401, doc=doc_answered_first(401))],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "auth-handle-route", "inside a handle block, basicauth after the import in a route block "
+                   "(the remedy)", [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("caddy", "redirects", "redir and the policy in one route block (the remedy)",
+                   [Probe("/old/", "api", actual=301)]))
+    S.append(Shape("caddy", "redirects-site", "site-level redir next to a site-level import",
+                   [Probe("/old/", "api", actual=301, doc=doc_answered_first(301))],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "error-pages", "site-level policy, handle_errors serving an error page",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("caddy", "handle-path", "handle_path and a rewrite inside handle blocks with the policy",
+                   [Probe("/hp/", "api"), Probe("/rw/", "api")]))
+    S.append(Shape("caddy", "site-with-handles", "site-level import, the site's answers made inside handle blocks",
+                   [Probe("/app/", "api", doc=doc_no_policy)],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "site-and-handle", "api at site level, public inside handle /pub/*",
+                   [Probe("/app/", "api"), Probe("/pub/", "public")]))
+    S.append(Shape("caddy", "site-and-handle-rev", "public at site level, api inside handle /api/*",
+                   [Probe("/app/", "public"), Probe("/api/", "api")]))
+    S.append(Shape("caddy", "nested", "api inside handle /n/*, partner in a handle nested in it",
+                   [Probe("/n/", "api"), Probe("/n/partner/", "partner")]))
+    S.append(Shape("caddy", "user-header", "the site's own header directive sets Access-Control-Allow-Origin",
+                   [Probe("/app/", "api", doc=doc_acao_replaced("*"))],
+                   documented="your own Access-Control-* header directives"))
+    S.append(Shape("caddy", "tls-h2", "TLS and HTTP/2, site-level policy", [Probe("/app/", "api")], scheme="https"))
+    S.append(Shape("caddy", "two-origins", "two Origin header lines: Caddy joins them, no origin matches",
+                   [Probe("/app/", "api", two_origins="none")]))
+    return S
+
+
+def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
+    target = "127.0.0.1:%d" % up
+    auth = "basicauth /secret/* {\n\t%s %s\n}" % (USER, bcrypt)
+    body = {
+        "proxy": "import cors-api\nreverse_proxy %s" % target,
+        "static-encode": "root * %s\nencode gzip\nimport cors-api\nfile_server" % www,
+        "auth": "route {\n\timport cors-api\n\t%s\n\treverse_proxy %s\n}" % (auth.replace("\n", "\n\t"), target),
+        "auth-site": "%s\nimport cors-api\nreverse_proxy %s" % (auth, target),
+        "auth-handle": "handle /secret/* {\n\t%s\n\timport cors-api\n\treverse_proxy %s\n}" % (
+            auth.replace("\n", "\n\t"), target),
+        "auth-handle-route": "handle /secret/* {\n\troute {\n\t\timport cors-api\n\t\t%s\n\t\treverse_proxy %s\n\t}\n}" % (
+            auth.replace("\n", "\n\t\t"), target),
+        "redirects": "route {\n\timport cors-api\n\tredir /old/* /new/ 301\n\treverse_proxy %s\n}" % target,
+        "redirects-site": "import cors-api\nredir /old/* /new/ 301\nreverse_proxy %s" % target,
+        "error-pages": ("root * %s\nimport cors-api\nfile_server\nhandle_errors {\n\trewrite * /static/errpage.txt\n"
+                        "\tfile_server\n}" % www),
+        "handle-path": ("handle_path /hp/* {\n\timport cors-api\n\treverse_proxy %s\n}\n"
+                        "handle /rw/* {\n\timport cors-api\n\trewrite * /app{uri}\n\treverse_proxy %s\n}"
+                        % (target, target)),
+        "site-with-handles": "import cors-api\nhandle /app/* {\n\treverse_proxy %s\n}\nhandle {\n\trespond 404\n}" % target,
+        "site-and-handle": ("import cors-api\nhandle /pub/* {\n\timport cors-public\n\treverse_proxy %s\n}\n"
+                            "reverse_proxy %s" % (target, target)),
+        "site-and-handle-rev": ("import cors-public\nhandle /api/* {\n\timport cors-api\n\treverse_proxy %s\n}\n"
+                                "reverse_proxy %s" % (target, target)),
+        "nested": ("handle /n/* {\n\timport cors-api\n\thandle /n/partner/* {\n\t\timport cors-partner\n"
+                   "\t\treverse_proxy %s\n\t}\n\treverse_proxy %s\n}" % (target, target)),
+        "user-header": ("header {\n\t-Server\n\tAccess-Control-Allow-Origin *\n}\nimport cors-api\nreverse_proxy %s"
+                        % target),
+        "tls-h2": "tls %s %s\nimport cors-api\nreverse_proxy %s" % (tls["cert"], tls["key"], target),
+        "two-origins": "import cors-api\nreverse_proxy %s" % target,
+    }
+    L = ["{", "\tadmin off", "\tauto_https off", "\tskip_install_trust", "}", "", "import %s/cors.caddy" % d, ""]
+    for s in shapes:
+        addr = "https://cors.test:%d" % s.port if s.scheme == "https" else "http://:%d" % s.port
+        L += ["# %s" % s.name, addr + " {", "\tbind 127.0.0.1",
+              "\n".join("\t" + x for x in body[s.name].split("\n")), "}", ""]
+    return "\n".join(L) + "\n"
+
+
+# ---------------------------------------------------------------- fixtures
+
+def make_www(www):
+    for sub in ("static", "ht", "fc", "errpage", "tf"):
+        os.makedirs(os.path.join(www, sub), exist_ok=True)
+    with open(os.path.join(www, "static", "s200"), "w") as f:
+        f.write(STATIC_TEXT)
+    with open(os.path.join(www, "static", "errpage.txt"), "w") as f:
+        f.write("error page\n")
+    with open(os.path.join(www, "errpage", "index.txt"), "w") as f:
+        f.write("error page\n")
+    with open(os.path.join(www, "fc", "index.txt"), "w") as f:
+        f.write("front controller\n")
+    with open(os.path.join(www, "ht", "s200"), "w") as f:
+        f.write("behind .htaccess\n")
+    # A legacy .htaccess that sets CORS itself, in both of mod_headers' tables.
+    with open(os.path.join(www, "ht", ".htaccess"), "w") as f:
+        f.write('Header always set Access-Control-Allow-Origin "*"\n'
+                'Header set Access-Control-Allow-Methods "GET, OPTIONS"\n'
+                'Header set Access-Control-Expose-Headers "X-Legacy"\n')
+    os.chmod(www, 0o755)
+    for root, dirs, files in os.walk(www):
+        for x in dirs:
+            os.chmod(os.path.join(root, x), 0o755)
+        for x in files:
+            os.chmod(os.path.join(root, x), 0o644)
+
+
+def make_tls(tmp):
+    """A test CA and a certificate for cors.test and 127.0.0.1, made here."""
+    d = os.path.join(tmp, "tls")
+    os.makedirs(d, exist_ok=True)
+
+    def ossl(*args):
+        r = subprocess.run(["openssl"] + list(args), cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise Fatal("openssl %s failed:\n%s" % (" ".join(args), r.stdout))
+    ossl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=corsc e2e test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+    ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=cors.test")
+    with open(os.path.join(d, "ext"), "w") as f:
+        f.write("subjectAltName=DNS:cors.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+         "-out", "server.pem", "-days", "2", "-extfile", "ext")
+    for n in os.listdir(d):
+        os.chmod(os.path.join(d, n), 0o644)
+    os.chmod(d, 0o755)
+    return {"ca": os.path.join(d, "ca.pem"), "cert": os.path.join(d, "server.pem"),
+            "key": os.path.join(d, "server.key")}
+
+
+def make_htpasswd(tmp):
+    """bcrypt at a low cost: all three servers read it (Caddy needs bcrypt)."""
+    r = subprocess.run(["htpasswd", "-nbB", "-C", "4", USER, PASSWORD], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise Fatal("htpasswd failed: %s" % r.stderr)
+    line = r.stdout.strip()
+    with open(os.path.join(tmp, "htpasswd"), "w") as f:
+        f.write(line + "\n")
+    os.chmod(os.path.join(tmp, "htpasswd"), 0o644)
+    return line.split(":", 1)[1]
+
+
+# ---------------------------------------------------------------- sending
+
+def curl_send(tls, port, method, path, headers, body):
+    """HTTPS with HTTP/2 through curl (Python's standard library has no HTTP/2)."""
+    argv = ["curl", "-sS", "--http2", "--cacert", tls["ca"], "--resolve", "cors.test:%d:127.0.0.1" % port,
+            "-D", "-", "-o", "/dev/null", "-w", "\\n%{http_version}", "--max-time", "20"]
+    argv += ["--head"] if method == "HEAD" else ["-X", method]
+    for n, v in headers:
+        argv += ["-H", "%s: %s" % (n, v)]
+    if body is not None:
+        argv += ["--data-binary", body.decode()]
+    argv.append("https://cors.test:%d%s" % (port, path))
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise Fatal("curl failed (%d): %s" % (r.returncode, r.stderr))
+    lines = r.stdout.replace("\r", "").split("\n")
+    version = lines[-1].strip()
+    status, items = None, []
+    for line in lines[:-1]:
+        if line.startswith("HTTP/"):
+            status, items = int(line.split()[1]), []
+        elif ":" in line:
+            n, v = line.split(":", 1)
+            items.append((n.strip(), v.strip()))
+    return status, items, b"", version
+
+
+# ---------------------------------------------------------------- checking
+
+def check_one(probe, r, exp, status, items, body, ev):
+    """The differences, as text lines."""
+    if probe.doc:
+        return probe.doc(probe, r, exp, status, items, body, ev)
+    return probe.compare(exp, r, status, items, body)
+
+
+def start_server(server, shapes, procs, stmp, outdir, up, www, tls, bcrypt):
+    """Write the server's configuration with every shape on its own port, check
+    it, start the server and wait for every port.  Returns the Popen."""
+    d = os.path.join(outdir, server)
+    os.makedirs(stmp, exist_ok=True)
+    os.chmod(stmp, 0o755)
+    for s in shapes:
+        s.port = harness.free_port()
+    env = None
+    if server == "nginx":
+        conf = os.path.join(stmp, "nginx.conf")
+        text = nginx_conf(shapes, d, up.port, www, stmp, tls)
+        check = [harness.binary("nginx"), "-t", "-p", stmp, "-c", conf]
+        argv = [harness.binary("nginx"), "-p", stmp, "-c", conf]
+    elif server == "apache":
+        conf = os.path.join(stmp, "apache2.conf")
+        text = apache_conf(shapes, d, up.port, www, stmp, tls)
+        env = dict(os.environ)
+        env.pop("APACHE_CONFDIR", None)
+        check = [harness.binary("apache"), "-t", "-d", stmp, "-f", conf]
+        argv = [harness.binary("apache"), "-d", stmp, "-f", conf, "-DFOREGROUND"]
+    else:
+        conf = os.path.join(stmp, "Caddyfile")
+        text = caddy_conf(shapes, d, up.port, www, stmp, tls, bcrypt)
+        env = dict(os.environ)
+        for k in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+            env[k] = os.path.join(stmp, "caddy-home")
+        os.makedirs(env["HOME"], exist_ok=True)
+        check = [harness.binary("caddy"), "validate", "--config", conf, "--adapter", "caddyfile"]
+        argv = [harness.binary("caddy"), "run", "--config", conf, "--adapter", "caddyfile"]
+    with open(conf, "w") as f:
+        f.write(text)
+    r = subprocess.run(check, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise Fatal("%s failed:\n%s\n--- %s\n%s" % (" ".join(check[:2]), r.stdout[-3000:], conf, text))
+    log_path = os.path.join(stmp, server + ".out")
+    proc = procs.start(server, argv, log_path, env=env, cwd=stmp)
+    try:
+        for s in shapes:
+            harness.wait_port(s.port, proc, server, log_path, timeout=30)
+    except BaseException:
+        procs.stop(proc)
+        raise
+    return proc
+
+
+def run_server(server, shapes, procs, tmp, outdir, up, www, tls, bcrypt, oracle, pols):
+    proc = start_server(server, shapes, procs, os.path.join(tmp, "srv-" + server), outdir, up, www, tls, bcrypt)
+    ids = []
+    try:
+        n = 0
+        for s in shapes:
+            client = diff.Client(s.port) if s.scheme == "http" else None
+            for probe in s.probes:
+                pol = pols[probe.policy]
+                for r in probe_requests(pol, probe):
+                    n += 1
+                    rid = "shape-%s-%s-%d" % (server, s.name, n)
+                    method, path, h, body = r.wire(probe.prefix)
+                    h = h + [("X-E2E-ID", rid)]
+                    if client:
+                        status, items, data = client.send(method, path, h, body)
+                    else:
+                        status, items, data, version = curl_send(tls, s.port, method, path, h, body)
+                        if version != "2":
+                            s.mismatches.append("%s %s: HTTP/%s, expected HTTP/2" % (method, path, version))
+                    exp = oracle.get(pol, r)
+                    if r.kind == "preflight":
+                        ids.append((rid, s, probe, r))
+                    bad = check_one(probe, r, exp, status, items, data,
+                                    lambda name, r=r: oracle.get(pols[name], r))
+                    s.requests += 1
+                    if bad:
+                        other = getattr(probe.doc, "other", None)
+                        want = oracle.get(pols[other], r) if other and r.kind == "preflight" else exp
+                        s.mismatches.append(
+                            "%s (policy %s)\n    request: %s    expected (corsc eval): %s\n    got %d: %s\n    %s"
+                            % (s.name, probe.policy, r.describe(probe.prefix), json.dumps(want["headers"]),
+                               status, [(k, v) for k, v in items if k.lower().startswith("access-control-")
+                                        or k.lower() in ("vary", "x-upstream", "location")], "\n    ".join(bad)))
+            if client:
+                client.close()
+    finally:
+        procs.stop(proc)
+    return ids
+
+
+def check_nginx_missing_http(tmp, outdir):
+    """Without cors-http.conf, nginx -t names no file: line 2 of every policy
+    file quotes the message it gives, so that a search for it finds the cause."""
+    d = os.path.join(outdir, "nginx")
+    t = os.path.join(tmp, "nginx-no-http")
+    os.makedirs(t, exist_ok=True)
+    conf = os.path.join(t, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n    server {\n"
+                "        listen 127.0.0.1:%d;\n        include %s/cors-api.conf;\n    }\n}\n"
+                % (t, t, harness.free_port(), d))
+    r = subprocess.run([harness.binary("nginx"), "-t", "-p", t, "-c", conf], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    m = re.search(r'unknown "[a-z_]+" variable', r.stdout)
+    if r.returncode == 0 or not m:
+        return ["nginx -t without cors-http.conf: expected an unknown variable error, got:\n" + r.stdout]
+    bad = []
+    for name in sorted(os.listdir(d)):
+        if name == "cors-http.conf":
+            continue
+        with open(os.path.join(d, name)) as f:
+            line2 = f.read().split("\n")[1]
+        if "cors-http.conf" not in line2 or m.group(0) not in line2:
+            bad.append("%s, line 2, does not name cors-http.conf and quote nginx's %r: %r"
+                       % (name, m.group(0), line2))
+    return bad
+
+
+# ---------------------------------------------------------------- browser sample
+
+# Shapes of each server that also go through Chromium.
+BROWSER_SAMPLE = {
+    "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
+    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
+    "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
+}
+
+
+def browser_scenarios(shape):
+    """(origin key, method, status, headers, credentials, ok, probe) for one shape."""
+    out = []
+    for probe in shape.probes:
+        if probe.extra or probe.doc:
+            continue
+        # a custom header needs a preflight; PUT too, where the answer is the application's
+        m = "PUT" if probe.actual == "app" or isinstance(probe.actual, int) else "GET"
+        if probe.policy == "api":
+            out += [("A", m, 200, {"X-Custom": "1"}, "include", True, probe),
+                    ("A", "GET", 404, {}, "include", True, probe),
+                    ("E", m, 200, {"X-Custom": "1"}, "omit", False, probe),
+                    ("E", "GET", 200, {}, "omit", False, probe)]
+        elif probe.policy == "public":
+            out += [("E", "GET", 200, {}, "omit", True, probe),
+                    ("A", "GET", 404, {}, "omit", True, probe),
+                    ("E", "PUT", 200, {"X-Custom": "1"}, "omit", False, probe),
+                    ("A", "GET", 200, {}, "include", False, probe)]   # "*" with credentials
+    return out
+
+
+def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=None):
+    """A sample of the shapes through headless Chromium, from the policy's allowed
+    origin and from a refused one.  Returns the number of mismatches."""
+    import browser
+    if not shutil.which("chromium"):
+        log("ERROR: chromium is needed for the browser sample (listed in .ci/deps)")
+        return 1
+    ps = browser.PageServer()
+    running = []
+    try:
+        outdir = os.path.join(tmp, "build-browser")
+        browser.build_template(build_corsc or corsc, "shapes-browser.cors.in", ps.ports["P"], tmp, outdir)
+        brk = os.environ.get("E2E_BREAK", "")
+        if brk:
+            harness.apply_break(brk, outdir)
+        frames, table = {}, {}
+        for server in servers:
+            shapes = [s for s in all_shapes([server])[server] if s.name in BROWSER_SAMPLE[server]]
+            running.append(start_server(server, shapes, procs, os.path.join(tmp, "browser-" + server),
+                                        outdir, up, www, tls, bcrypt))
+            for s in shapes:
+                base = ("https://cors.test:%d" % s.port) if s.scheme == "https" else (
+                    "http://api.example.test:%d" % s.port)
+                for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(s)):
+                    sid = "%s-%s-%d" % (server, s.name, i)
+                    init = {"method": method, "headers": hdrs, "credentials": creds, "mode": "cors",
+                            "cache": "no-store"}
+                    if method in ("POST", "PUT"):
+                        init["body"] = "x"
+                    want, from_app, _ = probe.want(diff.Req("actual", None, method, status=st))
+                    table[sid] = dict(server=server, shape=s.name, key=key, method=method, ok=ok,
+                                      status=want, rid=("rid-" + sid) if from_app else None, policy=probe.policy)
+                    frames.setdefault((server, key), []).append(
+                        {"id": sid, "url": "%s%ss%d?s=%s" % (base, probe.prefix, st, sid), "init": init,
+                         "read": ["x-request-id"]})
+        urls = []
+        for (server, key), items in sorted(frames.items()):
+            path = "/frame-%s-%s" % (server, key)
+            ps.pages[path] = browser.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
+                                              "scen": json.dumps(items)}
+            urls.append(ps.origin(key) + path)
+        ps.pages["/top"] = browser.TOP % {"frames": json.dumps(urls)}
+        t0 = time.time()
+        results = browser.run_chromium(procs, tmp, "http://top.test:%d/top" % ps.ports["P"],
+                                       ["--ignore-certificate-errors"])
+        got = {r["id"]: r for items in results.values() for r in items}
+        bad = 0
+        for sid, sc in sorted(table.items()):
+            r = got.get(sid)
+            what = "%s %s from %s: %s (policy %s)" % (sc["server"], sc["shape"], browser.ORIGINS[sc["key"]][0],
+                                                     sc["method"], sc["policy"])
+            problem = None
+            if r is None:
+                problem = "no result"
+            elif not sc["ok"]:
+                if r["ok"] or not r["error"].startswith("TypeError"):
+                    problem = "expected a TypeError (blocked), got %s" % r
+            elif not r["ok"]:
+                problem = "expected success, got %s" % r["error"]
+            elif r["status"] != sc["status"]:
+                problem = "expected status %d, got %d" % (sc["status"], r["status"])
+            elif r["headers"]["x-request-id"] != sc["rid"]:
+                problem = "X-Request-ID seen by the script: expected %r, got %r" % (
+                    sc["rid"], r["headers"]["x-request-id"])
+            if problem:
+                bad += 1
+                log("MISMATCH browser %s: %s" % (what, problem))
+        log("chromium: %d scenarios over %d shapes of %s, %d mismatches (%.1fs)"
+            % (len(table), sum(len(BROWSER_SAMPLE[s]) for s in servers), ", ".join(servers), bad,
+               time.time() - t0))
+        return bad
+    finally:
+        for p in running:
+            procs.stop(p)
+        ps.close()
+
+
+# ---------------------------------------------------------------- main
+
+def all_shapes(servers):
+    table = {"nginx": nginx_shapes, "apache": apache_shapes, "caddy": caddy_shapes}
+    return {s: table[s]() for s in servers}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corsc", default=os.environ.get("CORSC"))
+    ap.add_argument("--top", default=os.environ.get("TOP"))
+    ap.add_argument("--tmp")
+    ap.add_argument("--servers", default=",".join(harness.SERVERS))
+    ap.add_argument("--shapes", default="", help="comma-separated shape names (default: all)")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Chromium sample")
+    ap.add_argument("--list", action="store_true", help="print the matrix and exit")
+    ap.add_argument("--edit", help="prototyping: a shell command run in the build folder before the servers start")
+    ap.add_argument("--build-corsc", help="another corsc whose output the servers run (eval stays --corsc's): "
+                    "shows that an older backend fails the matrix")
+    args = ap.parse_args()
+    wanted = [s for s in args.servers.split(",") if s]
+    if args.list:
+        for server, shapes in all_shapes(wanted).items():
+            for s in shapes:
+                print("%-7s %-24s %s%s" % (server, s.name, s.what,
+                                           " [documented: %s]" % s.documented if s.documented else ""))
+        return 0
+    if not args.corsc:
+        log("need --corsc (or CORSC)")
+        return 2
+    for tool in ("openssl", "curl", "htpasswd"):
+        if not shutil.which(tool):
+            log("%s is needed (listed in .ci/deps)" % tool)
+            return 1
+    missing = [s for s in harness.missing_servers() if s in wanted]
+    servers = [s for s in wanted if s not in missing]
+    matrix = all_shapes(servers)
+    only = set(x for x in args.shapes.split(",") if x)
+    for server in servers:
+        counted = [s for s in matrix[server] if not s.documented]
+        if len(counted) < MIN_SHAPES and not only:
+            log("ERROR: only %d shapes for %s (need %d)" % (len(counted), server, MIN_SHAPES))
+            return 1
+        if only:
+            matrix[server] = [s for s in matrix[server] if s.name in only]
+
+    # Every documented shape is named in the README's "Deployment shapes" (SPEC 6).
+    if args.top:
+        with open(os.path.join(args.top, "README.md")) as f:
+            readme = f.read()
+        sec = readme.split("## Deployment shapes", 1)[-1].split("\n## ", 1)[0]
+        norm = lambda t: re.sub(r"[`\\]", "", t).lower()  # noqa: E731
+        named = set(norm(m) for m in re.findall(r"\*\*([^*]+(?:\\\*[^*]*)*)\*\*", sec))
+        for server in servers:
+            for s in matrix[server]:
+                if s.documented and norm(s.documented) not in named:
+                    log("ERROR: README.md, Deployment shapes, does not name %r (%s %s)"
+                        % (s.documented, server, s.name))
+                    return 1
+
+    tmp, own_tmp = harness.make_tmp(args.tmp, "corsc-e2e-shapes.")
+    os.chmod(tmp, 0o755)
+    procs = harness.Processes()
+    t0 = time.time()
+    try:
+        up = harness.Upstream(procs, tmp)
+        www = os.path.join(tmp, "www")
+        make_www(www)
+        tls = make_tls(tmp)
+        bcrypt = make_htpasswd(tmp)
+        pfile = os.path.join(HERE, "shapes.cors")
+        outdir = os.path.join(tmp, "build")
+        pols = {p["name"]: p for p in harness.corsc_build(args.corsc, pfile, outdir)}
+        if args.build_corsc:
+            harness.corsc_build(args.build_corsc, pfile, outdir)
+            log("the servers run the output of %s" % args.build_corsc)
+        if args.edit:
+            subprocess.run(args.edit, shell=True, cwd=outdir, check=True)
+        brk = os.environ.get("E2E_BREAK", "")
+        if brk:
+            log("E2E_BREAK=%s: corsc's %s output was damaged on purpose; mismatches expected"
+                % (brk, harness.apply_break(brk, outdir)))
+        oracle = diff.Oracle(args.corsc)
+        jobs = []
+        for server in servers:
+            for s in matrix[server]:
+                for probe in s.probes:
+                    reqs = probe_requests(pols[probe.policy], probe)
+                    jobs.append((pfile, pols[probe.policy], reqs))
+                    if getattr(probe.doc, "other", None):
+                        jobs.append((pfile, pols[probe.doc.other], reqs))
+        oracle.fill(jobs, workers=2 * (os.cpu_count() or 2))
+        log("%d corsc eval answers (%.1fs)" % (oracle.calls, time.time() - t0))
+
+        errors, ids = [], []
+        if "nginx" in servers:
+            for e in check_nginx_missing_http(tmp, outdir):
+                errors.append("ERROR nginx: " + e)
+                log(errors[-1])
+        for server in servers:
+            t1 = time.time()
+            try:
+                ids += run_server(server, matrix[server], procs, tmp, outdir, up, www, tls, bcrypt, oracle, pols)
+            except Fatal as e:
+                errors.append("ERROR %s: %s" % (server, e))
+                log(errors[-1])
+                continue
+            log("%s: %d shapes (%.1fs)" % (server, len(matrix[server]), time.time() - t1))
+        seen = up.seen_ids()
+        for rid, s, probe, r in ids:
+            if rid in seen and not getattr(probe.doc, "reaches_app", False):
+                s.mismatches.append("%s: preflight %s reached the application\n    request: %s"
+                                    % (s.name, rid, r.describe(probe.prefix)))
+        nbad = 0
+        for server in servers:
+            for s in matrix[server]:
+                for m in s.mismatches[:4]:
+                    log("MISMATCH %s %s" % (server, m))
+                nbad += len(s.mismatches)
+                log("%-6s %-24s %3d requests, %d mismatches  %s%s" % (
+                    server, s.name, s.requests, len(s.mismatches),
+                    "(documented: %s) " % s.documented if s.documented else "", s.what))
+        if not args.no_browser and not errors and not only:
+            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt, args.build_corsc)
+        total = sum(s.requests for server in servers for s in matrix[server])
+        log("e2e-shapes: %d shapes, %d requests to %s, %d mismatches, %d errors, %.1fs"
+            % (sum(len(matrix[s]) for s in servers), total, ", ".join(servers) or "no server", nbad,
+               len(errors), time.time() - t0))
+        return harness.exit_status(nbad or errors, missing)
+    except Fatal as e:
+        log("ERROR: %s" % e)
+        return 1
+    finally:
+        procs.stop_all()
+        if own_tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

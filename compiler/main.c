@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "util.h"
+#include "validate.h"
 #include "verify.h"
 #include "version.h"
 #include "writer.h"
@@ -169,7 +170,7 @@ static bool report_diagnostics(const struct options *o, const struct diag_queue 
 	diag_render(q, &sb, o->diag, false);
 	if (sb.failed)
 		die_oom();
-	char err[1024];
+	char err[8192];
 	bool ok = file_replace(o->diag_file, sb_str(&sb), sb.len, -1, err, sizeof(err));
 	if (!ok)
 		fprintf(stderr, "corsc: diagnostics file: %s\n", err);
@@ -185,7 +186,7 @@ static bool report_diagnostics(const struct options *o, const struct diag_queue 
 static int load_program(const struct options *o, struct program *p, char **display)
 {
 	struct input_list in;
-	char err[1024];
+	char err[8192];
 	if (!inputs_collect(o->files, o->nfiles, PICK_POLICIES, &in, err, sizeof(err))) {
 		fprintf(stderr, "corsc: %s\n", err);
 		return EXIT_USAGE;
@@ -236,7 +237,7 @@ static int compile_file(const struct options *o, struct compilation *c)
 			return usage_error("%s", "reading standard input needs --format dsl|yaml");
 		fmt = format_for_path(o->file);
 	}
-	char err[512];
+	char err[8192];
 	struct source *src = source_read(o->file, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "corsc: %s\n", err);
@@ -473,7 +474,7 @@ static int cmd_eval(const struct options *o)
 static int cmd_fmt(const struct options *o)
 {
 	struct input_list in;
-	char err[1024];
+	char err[8192];
 	if (o->check && o->write)
 		return usage_error("%s", "fmt takes --check or -w, not both");
 	if (!inputs_collect(o->files, o->nfiles, PICK_DSL, &in, err, sizeof(err))) {
@@ -512,6 +513,8 @@ static int cmd_fmt(const struct options *o)
 		files[i] = ir_file_new(srcs[i]);
 		size_t before = dq.nerrors;
 		dsl_parse(files[i], &dq);
+		if (dq.nerrors == before)
+			validate_some_policy(files[i], &dq);
 		if (dq.nerrors > before) {
 			ir_file_free(files[i]);    /* not formatted */
 			files[i] = NULL;
@@ -533,6 +536,7 @@ static int cmd_fmt(const struct options *o)
 		struct strbuf sb = STRBUF_INIT;
 		write_dsl(files[i], c, nc, &sb);
 		free(c);
+		keep_line_ends(src, &sb);
 		if (sb.failed)
 			die_oom();
 		bool same = sb.len == src->len && memcmp(sb_str(&sb), src->text, sb.len) == 0;
@@ -631,6 +635,76 @@ static int cmd_explain(const char *code)
 	return 0;
 }
 
+/*
+ * The subcommand: the first operand, wherever it stands among the options
+ * (corsc --werror check f.cors as well as corsc check --werror f.cors).
+ * Returns its index in argv, or 0 when there is none.
+ */
+static int find_command(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : 0;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-') {                 /* --name or --name=value */
+			if (strchr(a, '='))
+				continue;
+			for (const struct option *lo = long_options; lo->name; lo++)
+				if (strcmp(a + 2, lo->name) == 0 && lo->has_arg == required_argument)
+					i++;   /* its value */
+		} else if (a[2] == '\0' && (a[1] == 't' || a[1] == 'o')) {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* The argument that holds short option ch (as in -werror), or NULL. */
+static const char *short_cluster(int argc, char **argv, int ch)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' && strchr(argv[i] + 1, ch))
+			return argv[i];
+	return NULL;
+}
+
+static int unknown_option(int argc, char **argv)
+{
+	if (optopt == 0)   /* an unknown --long option: getopt has passed it */
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	const char *arg = short_cluster(argc, argv, optopt);
+	if (arg && arg[2]) {
+		for (const struct option *lo = long_options; lo->name; lo++)
+			if (strcmp(arg + 1, lo->name) == 0) {
+				fprintf(stderr, "corsc: unknown option '%s': a long option takes two "
+					"dashes, --%s\ntry 'corsc --help'\n", arg, lo->name);
+				return EXIT_USAGE;
+			}
+		fprintf(stderr, "corsc: unknown option '-%c' in '%s'\ntry 'corsc --help'\n",
+			optopt, arg);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "corsc: unknown option '-%c'\ntry 'corsc --help'\n", optopt);
+	return EXIT_USAGE;
+}
+
+/*
+ * Every command ends here: what was written to standard output must have
+ * arrived (corsc eval > /dev/full is an I/O error, exit 2, not a success).
+ */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc != EXIT_USAGE)
+			fprintf(stderr, "corsc: cannot write to standard output: %s\n",
+				strerror(errno ? errno : EIO));
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -638,20 +712,31 @@ int main(int argc, char **argv)
 	o.format = FORMAT_AUTO;
 	o.diag = DIAG_TEXT;
 
-	/* corsc verify parses its own options (verify.c). */
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-		return verify_main(argc - 1, argv + 1);
+	/* The command may stand after global options; take it out of argv. */
+	int ci = find_command(argc, argv);
+	if (ci > 0) {
+		o.cmd = argv[ci];
+		memmove(argv + ci, argv + ci + 1, (size_t)(argc - ci) * sizeof(*argv));
+		argc--;
+	}
+	/* corsc verify parses its own options (verify.c), those before it too. */
+	if (o.cmd && strcmp(o.cmd, "verify") == 0) {
+		argv[0] = (char *)"verify";
+		return finish(verify_main(argc, argv));
+	}
 
 	size_t hcap = 0;
 	int c;
-	/* A subcommand comes first; options may follow in any order. */
-	if (argc >= 2 && argv[1][0] != '-') {
-		o.cmd = argv[1];
-		argv++;
-		argc--;
-	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:o:hw", long_options, NULL)) != -1) {
+		/* an option whose value is another option: -o -t nginx */
+		if (c != ':' && c != '?' && optarg && optarg[0] == '-' && optarg[1] != '\0') {
+			const char *opt = argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+			fprintf(stderr, "corsc: option '%s' needs a value, not the option '%s'\n"
+				"try 'corsc --help'\n", opt, optarg);
+			free(o.headers);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 't': {
 			o.any_target = true;
@@ -696,10 +781,11 @@ int main(int argc, char **argv)
 		case 'h':
 			free(o.headers);
 			print_usage();
-			return 0;
+			return finish(0);
 		case OPT_VERSION:
+			free(o.headers);
 			print_version();
-			return 0;
+			return finish(0);
 		case OPT_POLICY: o.policy = optarg; o.seen_eval_opt = true; break;
 		case OPT_ORIGIN: o.origin = optarg; o.norigin_opts++; o.seen_eval_opt = true; break;
 		case OPT_NO_ORIGIN: o.norigin_opts++; o.seen_eval_opt = true; break;
@@ -718,7 +804,7 @@ int main(int argc, char **argv)
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			free(o.headers);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return unknown_option(argc, argv);
 		}
 	}
 
@@ -779,5 +865,5 @@ int main(int argc, char **argv)
 		rc = cmd_eval(&o);
 out:
 	free(o.headers);
-	return rc;
+	return finish(rc);
 }

@@ -601,6 +601,17 @@ static void report_same_name(struct diag_queue *dq, const struct ir_policy *p,
 	diag_add_related(dq, q->name_span, "policy '%s' is first defined here", q->name);
 }
 
+void validate_some_policy(const struct ir_file *f, struct diag_queue *dq)
+{
+	if (f->npolicies > 0)
+		return;
+	struct span at = span_linecol(f->src, 1, 1, 1);
+	diag_emit(dq, "E001", at, f->yaml
+		  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
+		  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
+		  "no policy in %s", f->src ? f->src->name : "the input");
+}
+
 void validate(struct ir_file *f, struct diag_queue *dq)
 {
 	f->resolved = arena_alloc(f->arena, (f->npolicies ? f->npolicies : 1) * sizeof(*f->resolved));
@@ -622,13 +633,8 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 			break;
 	}
 
-	if (f->npolicies == 0 && dq->nerrors == 0) {
-		struct span at = span_linecol(f->src, 1, 1, 1);
-		diag_emit(dq, "E001", at, f->yaml
-			  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
-			  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
-			  "no policy in %s", f->src ? f->src->name : "the input");
-	}
+	if (dq->nerrors == 0)
+		validate_some_policy(f, dq);
 
 	for (size_t i = 0; i < f->nresolved; i++)
 		origin_index_build(f->arena, &f->resolved[i]);

@@ -56,7 +56,7 @@ static void test_json_and_werror(void)
 	q.werror = true;
 	CU_ASSERT_TRUE(diag_failed(&q));
 	out = render(&q, DIAG_TEXT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "w.cors:2:2: error[W107]: duplicate \"b?\"\n\tb \"x\"\n\t^\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "w.cors:2:2: error[W107]: duplicate \"b\\x01\"\n\tb \"x\"\n\t^\n"));
 	free(out);
 	diag_release(&q);
 	source_free(src);

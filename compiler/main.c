@@ -6,6 +6,7 @@
 #include "backend.h"
 #include "compile.h"
 #include "eval.h"
+#include "exposure.h"
 #include "output.h"
 #include "rules.h"
 #include "strbuf.h"
@@ -30,6 +31,7 @@ static const char usage_text[] =
 	"       corsc check   [--werror] FILE\n"
 	"       corsc eval    FILE --policy NAME --origin ORIGIN [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
+	"                     [--response-header NAME]...\n"
 	"       corsc explain CODE\n"
 	"       corsc fmt     [--check] FILE\n"
 	"       corsc convert --to dsl|yaml FILE\n"
@@ -47,6 +49,7 @@ static const char usage_text[] =
 enum {
 	OPT_WERROR = 256, OPT_FORMAT, OPT_DIAG, OPT_VERSION, OPT_POLICY, OPT_ORIGIN,
 	OPT_METHOD, OPT_HEADER, OPT_PREFLIGHT, OPT_PNA, OPT_CHECK, OPT_TO,
+	OPT_RESPONSE_HEADER,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +68,7 @@ static const struct option long_options[] = {
 	{ "private-network", no_argument, NULL, OPT_PNA },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "response-header", required_argument, NULL, OPT_RESPONSE_HEADER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,6 +86,8 @@ struct options {
 	size_t nheaders;
 	bool preflight, pna, check;
 	bool seen_eval_opt, seen_build_opt;
+	const char **rheaders;     /* eval --response-header: the script's view */
+	size_t nrheaders;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -210,6 +216,9 @@ static int cmd_eval(const struct options *o)
 {
 	if (!o->policy)
 		return usage_error("%s", "eval needs --policy NAME");
+	if (o->nrheaders && o->preflight)
+		return usage_error("%s", "--response-header asks what a script reads from an actual "
+				   "response: leave out --preflight");
 	struct compilation c;
 	int rc = load(o, &c);
 	if (rc >= 0)
@@ -242,6 +251,19 @@ static int cmd_eval(const struct options *o)
 		eval_format_json(&res, &sb);
 	else
 		eval_format_text(&res, &sb);
+	if (o->nrheaders) {
+		/* the script fetches with credentials when the policy allows them */
+		struct exposure_view v = {
+			.origin = o->origin && *o->origin ? o->origin : NULL,
+			.credentialed = p->credentials && !p->any_origin,
+			.names = o->rheaders,
+			.nnames = o->nrheaders,
+		};
+		if (o->diag == DIAG_JSON)
+			exposure_format_json(&res, &v, &sb);
+		else
+			exposure_format_text(&res, &v, &sb);
+	}
 	fwrite(sb_str(&sb), 1, sb.len, stdout);
 	sb_release(&sb);
 	eval_response_free(&res);
@@ -373,7 +395,7 @@ int main(int argc, char **argv)
 	o.format = FORMAT_AUTO;
 	o.diag = DIAG_TEXT;
 
-	size_t hcap = 0;
+	size_t hcap = 0, rhcap = 0;
 	int c;
 	/* A subcommand comes first; options may follow in any order. */
 	if (argc >= 2 && argv[1][0] != '-') {
@@ -430,14 +452,21 @@ int main(int argc, char **argv)
 			o.seen_eval_opt = true;
 			break;
 		case OPT_PREFLIGHT: o.preflight = true; o.seen_eval_opt = true; break;
+		case OPT_RESPONSE_HEADER:
+			xgrow(&o.rheaders, &rhcap, o.nrheaders + 1, sizeof(char *));
+			o.rheaders[o.nrheaders++] = optarg;
+			o.seen_eval_opt = true;
+			break;
 		case OPT_PNA: o.pna = true; o.seen_eval_opt = true; break;
 		case OPT_CHECK: o.check = true; break;
 		case OPT_TO: o.to = optarg; break;
 		case ':':
 			free(o.headers);
+			free(o.rheaders);
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			free(o.headers);
+			free(o.rheaders);
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -492,5 +521,6 @@ int main(int argc, char **argv)
 		rc = cmd_eval(&o);
 out:
 	free(o.headers);
+	free(o.rheaders);
 	return rc;
 }

@@ -265,7 +265,13 @@ void exposure_format_json(const struct eval_response *res, const struct exposure
 		sb_puts(out, ",\"why\":");
 		json_quote(out, r.why, strlen(r.why));
 	}
-	sb_puts(out, ",\"headers\":[");
+	/* the same request in the other credentials mode */
+	sb_printf(out, ",\"other_credentials\":{\"response\":%s", r.other_passes ? "true" : "false");
+	if (!r.other_passes) {
+		sb_puts(out, ",\"why\":");
+		json_quote(out, r.other_why, strlen(r.other_why));
+	}
+	sb_puts(out, "},\"headers\":[");
 	for (size_t i = 0; i < v->nnames; i++) {
 		enum exposure e = exposure_of(v->names[i], r.expose, v->credentialed);
 		bool readable = r.passes && exposure_readable(e);

@@ -376,7 +376,7 @@ static int cmd_explain(const char *code)
 	const struct rule *r = rule_find(code);
 	if (!r) {
 		fprintf(stderr, "corsc: unknown diagnostic code '%s'\n"
-			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W110\n",
+			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W111\n",
 			code);
 		return EXIT_USAGE;
 	}
@@ -385,6 +385,7 @@ static int cmd_explain(const char *code)
 	print_wrapped("Why:", r->explanation);
 	print_wrapped("Example:", r->example);
 	print_wrapped("Fix:", r->fix);
+	print_wrapped("Browsers:", rule_browsers(r->code));
 	return 0;
 }
 

@@ -71,12 +71,11 @@ expect "assets preflight" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: *
 Access-Control-Allow-Methods: GET, HEAD
 Access-Control-Max-Age: 7200" -- public-assets.cors --policy assets --origin https://x.example.org --preflight
-expect "dev preflight, private network" "HTTP/1.1 204 No Content
+expect "dev preflight, private network asked, not allowed (W111: no private-network)" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: http://localhost:5173
 Access-Control-Allow-Methods: *
 Access-Control-Allow-Headers: *, Authorization
 Access-Control-Max-Age: 300
-Access-Control-Allow-Private-Network: true
 Vary: Origin" -- local-dev.cors --policy dev --origin http://localhost:5173 --preflight \
 	--method PATCH --header Authorization --private-network
 expect "dev preflight, no private network header" '{"preflight":true,"status":204,"allowed":true,"headers":[["Access-Control-Allow-Origin","http://[::1]:8080"],["Access-Control-Allow-Methods","*"],["Access-Control-Allow-Headers","*, Authorization"],["Access-Control-Max-Age","300"],["Vary","Origin"]]}' -- \

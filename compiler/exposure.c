@@ -246,11 +246,15 @@ void exposure_format_json(const struct eval_response *res, const struct exposure
 			  struct strbuf *out)
 {
 	/* reopen the object eval_format_json closed */
-	if (out->len >= 2 && memcmp(out->buf + out->len - 2, "}\n", 2) == 0)
+	if (out->len >= 2 && memcmp(out->buf + out->len - 2, "}\n", 2) == 0) {
 		out->len -= 2;
-	else
+		out->buf[out->len] = '\0';
+	} else {
 		sb_putc(out, '{');
-	sb_puts(out, ",\"script\":");
+	}
+	if (out->len && out->buf[out->len - 1] != '{')
+		sb_putc(out, ',');
+	sb_puts(out, "\"script\":");
 	if (!v->origin) {
 		sb_puts(out, "null}\n");
 		return;

@@ -229,6 +229,12 @@ const struct rule *rule_find(const char *code)
 static const struct {
 	const char *code, *text;
 } browsers[] = {
+	{ "E020",
+	  MEASURED
+	  "Chromium 156: rejects it ('*' never passes a request with credentials).\n"
+	  "Firefox 153: rejects it ('*' never passes a request with credentials).\n"
+	  "(A response with Access-Control-Allow-Origin: * and\n"
+	  "Access-Control-Allow-Credentials: true, to a request with credentials.)" },
 	{ "E021",
 	  MEASURED
 	  "Chromium 156: hides it ('*' is a literal header name).\n"
@@ -254,6 +260,10 @@ static const struct {
 	  "Firefox 153: sends 'put' as PUT.\n"
 	  "Firefox 153: blocks it: 'put' in Allow-Methods does not match PUT.\n"
 	  "Firefox 153: sends 'patch' as written and blocks it under Allow-Methods: PATCH." },
+	{ "E034",
+	  MEASURED
+	  "Chromium 156: refuses TRACE, TRACK and CONNECT: fetch() rejects and nothing is sent.\n"
+	  "Firefox 153: refuses TRACE, TRACK and CONNECT: fetch() rejects and nothing is sent." },
 	{ "W101",
 	  MEASURED
 	  "Chromium 156: lets a script read all seven without Access-Control-Expose-Headers.\n"
@@ -281,6 +291,12 @@ static const struct {
 	  "seen, and without max-age) and sends a new one when it expires or is 0.\n"
 	  "Firefox 153: sends a new preflight for every request, even within max-age\n"
 	  "(seen headless with a fresh profile)." },
+	{ "W110",
+	  MEASURED
+	  "Chromium 156: drops Cookie, Sec-* and Proxy-* set by a script: neither the\n"
+	  "preflight nor the request carries them.\n"
+	  "Firefox 153: drops Cookie, Sec-* and Proxy-* set by a script: neither the\n"
+	  "preflight nor the request carries them." },
 	{ "W111",
 	  MEASURED
 	  "Chromium 156: sends no Access-Control-Request-Private-Network preflight, and the\n"

@@ -74,6 +74,13 @@ PROBES = [
     probe("set-cookie-cred", {"acao": "origin", "acac": 1, "aceh": "Set-Cookie, Set-Cookie2, X-Foo"},
           creds="include", read=("set-cookie", "set-cookie2", "x-foo")),
     probe("safelisted", {"acao": "*"}, read=SAFELISTED + ["x-foo"]),
+    probe("cred-acao-star", {"acao": "*", "acac": 1}, creds="include"),
+    probe("cred-acao-control", {"acao": "origin", "acac": 1}, creds="include"),
+    probe("forbidden-method-TRACE", {"acao": "*", "acam": "TRACE"}, method="TRACE"),
+    probe("forbidden-method-TRACK", {"acao": "*", "acam": "TRACK"}, method="TRACK"),
+    probe("forbidden-method-CONNECT", {"acao": "*", "acam": "CONNECT"}, method="CONNECT"),
+    probe("forbidden-header", {"acao": "*", "acah": "*"},
+          headers={"Cookie": "forged=1", "Sec-Forged": "1", "Proxy-Forged": "1", "X-Custom": "1"}),
     probe("null-origin", {"acao": "null"}, sandbox=True),
     probe("null-origin-star", {"acao": "*"}, sandbox=True),
 ]
@@ -145,7 +152,7 @@ const RUN = %(run)s;
 async function get(url) {
   const r = {};
   const ctl = new AbortController();
-  const t = setTimeout(() => ctl.abort(), 10000);
+  const t = setTimeout(() => ctl.abort(), 5000);
   try {
     const resp = await fetch(url, {mode: "cors", cache: "no-store", signal: ctl.signal});
     r.ok = true; r.status = resp.status;
@@ -309,6 +316,38 @@ def f_safelisted(res, reqlog):
     return "all readable" if not hidden else "hidden: " + ", ".join(hidden)
 
 
+def f_cred_acao(res, reqlog):
+    _control(res, "cred-acao-control")
+    return "blocked" if not _ok(res, "cred-acao-star") else "let through"
+
+
+def f_forbidden_method(res, reqlog):
+    sent = [m for m in ("TRACE", "TRACK", "CONNECT") if reqlog.get("forbidden-method-" + m)]
+    passed = [m for m in ("TRACE", "TRACK", "CONNECT") if _ok(res, "forbidden-method-" + m)]
+    if not sent and not passed:
+        return "refused, nothing sent"
+    return "sent: %s; passed: %s" % (", ".join(sent) or "none", ", ".join(passed) or "none")
+
+
+def f_forbidden_header(res, reqlog):
+    _control(res, "forbidden-header")
+    seen = reqlog.get("forbidden-header")
+    if not any(h.get("x-custom") == "1" for m, h in seen if m != "OPTIONS"):
+        raise Fatal("forbidden-header: X-Custom, sent beside them, did not arrive")
+    got = set()
+    for m, h in seen:
+        if "forged=1" in h.get("cookie", ""):
+            got.add("Cookie")
+        for n in ("sec-forged", "proxy-forged"):
+            if n in h:
+                got.add(n.title())
+        acrh = h.get("access-control-request-headers", "")
+        for n in ("cookie", "sec-forged", "proxy-forged"):
+            if n in [x.strip() for x in acrh.split(",")]:
+                got.add(n.title() + " (in the preflight)")
+    return "dropped" if not got else "sent: " + ", ".join(sorted(got))
+
+
 def f_null(res, reqlog):
     origins = {h.get("origin") for m, h in reqlog.get("null-origin") + reqlog.get("null-origin-star")}
     if origins != {"null"}:
@@ -345,7 +384,7 @@ def f_pna(res, reqlog):
     got = [m for m, _ in reqlog.get("pna") if m != "OPTIONS"]
     err = res["pna"].get("error", "")
     fetch = "fetch %s" % ("succeeds" if res["pna"]["ok"] else
-                          "hangs (aborted after 10 s)" if err.startswith("AbortError") else "fails")
+                          "hangs (aborted after 5 s)" if err.startswith("AbortError") else "fails")
     if not got and not pre:
         return "no preflight sent, no request reaches the server; " + fetch
     return ("preflight sent; " if sent else "no preflight sent; ") + fetch
@@ -363,6 +402,11 @@ FACTS = [
          "blocked", f_authz,
          {"let through": "lets it through (the wildcard covers Authorization)",
           "blocked": "blocks it (the wildcard does not cover Authorization)"}),
+    Fact("cred-allow-origin-star", ["E020"],
+         "With credentials, a response with `Access-Control-Allow-Origin: *` and `Access-Control-Allow-Credentials: true`",
+         "blocked", f_cred_acao,
+         {"blocked": "rejects it ('*' never passes a request with credentials)",
+          "let through": "lets the script read it"}),
     Fact("cred-allow-headers-star", ["E022"],
          "With credentials, a request with X-Custom, preflight answered `Access-Control-Allow-Headers: *`",
          "blocked", f_cred_acah,
@@ -392,6 +436,14 @@ FACTS = [
          "blocked", f_lower_patch,
          {"blocked": "sends 'patch' as written and blocks it under Allow-Methods: PATCH",
           "let through": "sends 'patch' as written and lets it through under Allow-Methods: PATCH"}),
+    Fact("forbidden-methods", ["E034"],
+         "`fetch()` with method TRACE, TRACK or CONNECT (the preflight would allow it)",
+         "refused, nothing sent", f_forbidden_method,
+         {"refused, nothing sent": "refuses TRACE, TRACK and CONNECT: fetch() rejects and nothing is sent"}),
+    Fact("forbidden-request-headers", ["W110"],
+         "A script sets Cookie, Sec-Forged and Proxy-Forged (beside X-Custom), preflight answered `Access-Control-Allow-Headers: *`",
+         "dropped", f_forbidden_header,
+         {"dropped": "drops Cookie, Sec-* and Proxy-* set by a script: neither the preflight nor the request carries them"}),
     Fact("set-cookie-hidden", ["W102"],
          "Set-Cookie and Set-Cookie2 named in `Access-Control-Expose-Headers` (with and without credentials)",
          "hidden", f_set_cookie,

@@ -138,7 +138,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     await sleep(c.wait);
     out[c.id + "#2"] = await one(p);
   });
-  for (const p of PROBES) out[p.id] = p.sandbox ? await sandboxed(p) : await one(p);
+  // every probe has its own URL: they run side by side
+  await Promise.all(PROBES.map(async (p) => { out[p.id] = p.sandbox ? await sandboxed(p) : await one(p); }));
   await Promise.all(cache);
   await report(out);
 })();

@@ -219,6 +219,15 @@ static int cmd_eval(const struct options *o)
 	if (o->nrheaders && o->preflight)
 		return usage_error("%s", "--response-header asks what a script reads from an actual "
 				   "response: leave out --preflight");
+	for (size_t i = 0; i < o->nrheaders; i++) {
+		const char *n = o->rheaders[i];
+		bool token = *n != '\0';
+		for (const char *q = n; *q && token; q++)
+			token = is_tchar((unsigned char)*q);
+		if (!token)
+			return usage_error("--response-header '%s' is not a header name (an RFC 9110 "
+					   "token)", n);
+	}
 	struct compilation c;
 	int rc = load(o, &c);
 	if (rc >= 0)

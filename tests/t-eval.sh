@@ -128,6 +128,10 @@ and cannot read:
 	--response-header ETag --response-header Set-Cookie
 expect_usage "--response-header with --preflight" "leave out --preflight" examples/spa-api.cors --policy api \
 	--origin https://app.example.com --preflight --method PUT --response-header X-Request-ID
+expect_usage "--response-header not a token" "is not a header name" examples/spa-api.cors --policy api \
+	--origin https://app.example.com --response-header "X Request"
+expect_usage "--response-header empty" "is not a header name" examples/spa-api.cors --policy api \
+	--origin https://app.example.com --response-header ""
 
 expect_usage "missing --policy" "eval needs --policy" examples/spa-api.cors --origin https://app.example.com
 expect_usage "unknown policy" "no policy 'nope'" examples/spa-api.cors --policy nope --origin https://app.example.com

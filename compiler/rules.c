@@ -288,7 +288,7 @@ static const struct {
 	{ "W106",
 	  MEASURED
 	  "Chromium 156: reuses a preflight within its max-age (86400 s and 1000000 s\n"
-	  "seen, and without max-age) and sends a new one when it expires or is 0.\n"
+	  "seen) and sends a new one when it expires or is 0.\n"
 	  "Firefox 153: sends a new preflight for every request, even within max-age\n"
 	  "(seen headless with a fresh profile)." },
 	{ "W110",

@@ -188,6 +188,7 @@ FIREFOX_PREFS = {
     "network.proxy.socks_remote_dns": True,
     "network.proxy.no_proxies_on": ".test",
     "network.proxy.allow_hijacking_localhost": False,
+    "network.proxy.failover_direct": False,
     "network.trr.mode": 5,
     "network.dns.disablePrefetch": True,
     "network.prefetch-next": False,
@@ -236,7 +237,8 @@ FIREFOX_PREFS = {
     "extensions.getAddons.cache.enabled": False,
     "extensions.blocklist.enabled": False,
     "extensions.systemAddon.update.enabled": False,
-    "services.settings.server": "http://127.0.0.1:%d/" % DEAD_PROXY_PORT,
+    # honoured only with MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the environment
+    "services.settings.server": "http://127.0.0.1:%d/v1" % DEAD_PROXY_PORT,
     "services.sync.enabled": False,
     "identity.fxaccounts.enabled": False,
     "dom.push.enabled": False,
@@ -285,6 +287,7 @@ def _chromium_argv(tmp, url, hosts, public_port):
             "--no-first-run", "--no-default-browser-check", "--disable-quic",
             "--disable-extensions", "--disable-domain-reliability", "--disable-breakpad",
             "--metrics-recording-only", "--no-pings", "--disable-client-side-phishing-detection",
+            "--disable-features=HttpsUpgrades,OptimizationHints,MediaRouter,Translate",
             "--user-data-dir=" + prof,
             # .test is loopback, every other name does not exist
             "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND"]
@@ -306,6 +309,7 @@ def run_page(engine, procs, ps, tmp, url, run_id, hosts, timeout=120, public_por
     env["XDG_CONFIG_HOME"] = os.path.join(d, "config")
     env["XDG_CACHE_HOME"] = os.path.join(d, "cache")
     env["MOZ_CRASHREPORTER_DISABLE"] = "1"
+    env["MOZ_REMOTE_SETTINGS_DEVTOOLS"] = "1"   # let services.settings.server point to loopback
     env["MOZ_HEADLESS"] = "1"
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)

@@ -6,6 +6,7 @@
 #include "backend.h"
 #include "compile.h"
 #include "eval.h"
+#include "exposure.h"
 #include "output.h"
 #include "rules.h"
 #include "strbuf.h"
@@ -34,6 +35,7 @@ static const char usage_text[] =
 	"       corsc check   [--werror] FILE...\n"
 	"       corsc eval    FILE --policy NAME (--origin ORIGIN | --no-origin) [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
+	"                     [--response-header NAME]...\n"
 	"       corsc verify  FILE --policy NAME URL [options: corsc verify --help]\n"
 	"       corsc explain CODE\n"
 	"       corsc fmt     [--check | -w] FILE...\n"
@@ -56,7 +58,7 @@ static const char usage_text[] =
 enum {
 	OPT_WERROR = 256, OPT_FORMAT, OPT_DIAG, OPT_VERSION, OPT_POLICY, OPT_ORIGIN,
 	OPT_METHOD, OPT_HEADER, OPT_PREFLIGHT, OPT_PNA, OPT_CHECK, OPT_TO,
-	OPT_NO_ORIGIN, OPT_DIAG_FILE,
+	OPT_NO_ORIGIN, OPT_DIAG_FILE, OPT_RESPONSE_HEADER,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +80,7 @@ static const struct option long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "diagnostics-file", required_argument, NULL, OPT_DIAG_FILE },
 	{ "write", no_argument, NULL, 'w' },
+	{ "response-header", required_argument, NULL, OPT_RESPONSE_HEADER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -100,6 +103,8 @@ struct options {
 	size_t nfiles;
 	const char *diag_file;      /* --diagnostics-file */
 	bool write;                 /* fmt -w */
+	const char **rheaders;     /* eval --response-header: the script's view */
+	size_t nrheaders;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -407,6 +412,19 @@ static int cmd_eval(const struct options *o)
 		return usage_error("%s", "--preflight needs --method M (the "
 				   "Access-Control-Request-Method it asks for)");
 
+	if (o->nrheaders && o->preflight)
+		return usage_error("%s", "--response-header asks what a script reads from an actual "
+				   "response: leave out --preflight");
+	for (size_t i = 0; i < o->nrheaders; i++) {
+		const char *n = o->rheaders[i];
+		bool token = *n != '\0';
+		for (const char *q = n; *q && token; q++)
+			token = is_tchar((unsigned char)*q);
+		if (!token)
+			return usage_error("--response-header '%s' is not a header name (an RFC 9110 "
+					   "token)", n);
+	}
+
 	/* Loaded without printing: what is shown depends on the outcome. */
 	struct compilation c;
 	int rc = compile_file(o, &c);
@@ -457,6 +475,19 @@ static int cmd_eval(const struct options *o)
 		eval_format_json(&res, &sb);
 	else
 		eval_format_text(&res, &sb);
+	if (o->nrheaders) {
+		/* the script fetches with credentials when the policy allows them */
+		struct exposure_view v = {
+			.origin = o->origin && *o->origin ? o->origin : NULL,
+			.credentialed = p->credentials && !p->any_origin,
+			.names = o->rheaders,
+			.nnames = o->nrheaders,
+		};
+		if (o->diag == DIAG_JSON)
+			exposure_format_json(&res, &v, &sb);
+		else
+			exposure_format_text(&res, &v, &sb);
+	}
 	fwrite(sb_str(&sb), 1, sb.len, stdout);
 	sb_release(&sb);
 	eval_response_free(&res);
@@ -623,7 +654,7 @@ static int cmd_explain(const char *code)
 	const struct rule *r = rule_find(code);
 	if (!r) {
 		fprintf(stderr, "corsc: unknown diagnostic code '%s'\n"
-			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W110\n",
+			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W111\n",
 			code);
 		return EXIT_USAGE;
 	}
@@ -632,6 +663,7 @@ static int cmd_explain(const char *code)
 	print_wrapped("Why:", r->explanation);
 	print_wrapped("Example:", r->example);
 	print_wrapped("Fix:", r->fix);
+	print_wrapped("Browsers:", rule_browsers(r->code));
 	return 0;
 }
 
@@ -725,7 +757,7 @@ int main(int argc, char **argv)
 		return finish(verify_main(argc, argv));
 	}
 
-	size_t hcap = 0;
+	size_t hcap = 0, rhcap = 0;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:o:hw", long_options, NULL)) != -1) {
@@ -735,6 +767,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "corsc: option '%s' needs a value, not the option '%s'\n"
 				"try 'corsc --help'\n", opt, optarg);
 			free(o.headers);
+			free(o.rheaders);
 			return EXIT_USAGE;
 		}
 		switch (c) {
@@ -748,6 +781,7 @@ int main(int argc, char **argv)
 			const struct backend *b = backend_find(optarg);
 			if (!b) {
 				free(o.headers);
+				free(o.rheaders);
 				return unknown_target(optarg);
 			}
 			o.targets |= backend_bit(b);
@@ -780,10 +814,12 @@ int main(int argc, char **argv)
 		case 'w': o.write = true; break;
 		case 'h':
 			free(o.headers);
+			free(o.rheaders);
 			print_usage();
 			return finish(0);
 		case OPT_VERSION:
 			free(o.headers);
+			free(o.rheaders);
 			print_version();
 			return finish(0);
 		case OPT_POLICY: o.policy = optarg; o.seen_eval_opt = true; break;
@@ -796,14 +832,21 @@ int main(int argc, char **argv)
 			o.seen_eval_opt = true;
 			break;
 		case OPT_PREFLIGHT: o.preflight = true; o.seen_eval_opt = true; break;
+		case OPT_RESPONSE_HEADER:
+			xgrow(&o.rheaders, &rhcap, o.nrheaders + 1, sizeof(char *));
+			o.rheaders[o.nrheaders++] = optarg;
+			o.seen_eval_opt = true;
+			break;
 		case OPT_PNA: o.pna = true; o.seen_eval_opt = true; break;
 		case OPT_CHECK: o.check = true; break;
 		case OPT_TO: o.to = optarg; break;
 		case ':':
 			free(o.headers);
+			free(o.rheaders);
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			free(o.headers);
+			free(o.rheaders);
 			return unknown_option(argc, argv);
 		}
 	}
@@ -865,5 +908,6 @@ int main(int argc, char **argv)
 		rc = cmd_eval(&o);
 out:
 	free(o.headers);
+	free(o.rheaders);
 	return finish(rc);
 }

@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0 n=0
 for code in E001 E002 E003 E004 E005 E010 E011 E012 E013 \
 	    E020 E021 E022 E023 E024 E030 E031 E032 E033 E034 E035 \
-	    W101 W102 W103 W104 W105 W106 W107 W108 W109 W110; do
+	    W101 W102 W103 W104 W105 W106 W107 W108 W109 W110 W111; do
 	n=$((n + 1))
 	if ! "$CORSC" explain "$code" > "$tmp/out" 2> "$tmp/err"; then
 		echo "explain $code: exit status not 0"; fail=1; continue

@@ -867,14 +867,15 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=No
     """A sample of the shapes through headless Chromium, from the policy's allowed
     origin and from a refused one.  Returns the number of mismatches."""
     import browser
+    import dumpdom
     if not shutil.which("chromium"):
         log("ERROR: chromium is needed for the browser sample (listed in .ci/deps)")
         return 1
-    ps = browser.PageServer()
+    ps = dumpdom.PageServer()
     running = []
     try:
         outdir = os.path.join(tmp, "build-browser")
-        browser.build_template(build_corsc or corsc, "shapes-browser.cors.in", ps.ports["P"], tmp, outdir)
+        dumpdom.build_template(build_corsc or corsc, "shapes-browser.cors.in", ps.ports["P"], tmp, outdir)
         brk = os.environ.get("E2E_BREAK", "")
         if brk:
             harness.apply_break(brk, outdir)
@@ -901,12 +902,12 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=No
         urls = []
         for (server, key), items in sorted(frames.items()):
             path = "/frame-%s-%s" % (server, key)
-            ps.pages[path] = browser.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
+            ps.pages[path] = dumpdom.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
                                               "scen": json.dumps(items)}
             urls.append(ps.origin(key) + path)
-        ps.pages["/top"] = browser.TOP % {"frames": json.dumps(urls)}
+        ps.pages["/top"] = dumpdom.TOP % {"frames": json.dumps(urls)}
         t0 = time.time()
-        results = browser.run_chromium(procs, tmp, "http://top.test:%d/top" % ps.ports["P"],
+        results = dumpdom.run_chromium(procs, tmp, "http://top.test:%d/top" % ps.ports["P"],
                                        ["--ignore-certificate-errors"])
         got = {r["id"]: r for items in results.values() for r in items}
         bad = 0

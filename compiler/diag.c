@@ -277,28 +277,30 @@ void json_quote(struct strbuf *sb, const char *s, size_t n)
 	sb_putc(sb, '"');
 }
 
-/* Append text made safe for a terminal: control bytes and invalid UTF-8 escaped. */
+/*
+ * Append text made safe for a terminal: control bytes and invalid UTF-8
+ * escaped.  In a source excerpt (keep_tabs) each such byte becomes one '?',
+ * so that the caret below stays in its column; in a file name, message or
+ * note it is written \xNN, so that a file with such a name can be found.
+ */
 static void term_safe(struct strbuf *sb, const char *s, size_t n, bool keep_tabs)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
+		size_t l = c < 0x80 ? 1 : utf8_len(p + i, n - i);
 		if (c == '\t' && keep_tabs) {
-			sb_putc(sb, '\t'); i++;
-		} else if (c < 0x20 || c == 0x7F) {
-			sb_putc(sb, '?'); i++;
-		} else if (c < 0x80) {
-			sb_putc(sb, (char)c); i++;
-		} else {
-			size_t l = utf8_len(p + i, n - i);
-			if (l == 0) {
+			sb_putc(sb, '\t');
+		} else if (c < 0x20 || c == 0x7F || l == 0) {
+			if (keep_tabs)
 				sb_putc(sb, '?');
-				i++;
-			} else {
-				sb_add(sb, s + i, l);
-				i += l;
-			}
+			else
+				sb_printf(sb, "\\x%02X", c);
+			l = 1;
+		} else {
+			sb_add(sb, s + i, l);
 		}
+		i += l;
 	}
 }
 
@@ -487,6 +489,9 @@ void diag_render(const struct diag_queue *q, struct strbuf *out, enum diag_forma
 	}
 	if (q->dropped && fmt == DIAG_TEXT)
 		sb_printf(&sb, "corsc: too many diagnostics, %zu more not shown\n", q->dropped);
+	if (q->dropped && fmt == DIAG_JSON)   /* one last line, a note with no code */
+		sb_printf(&sb, "{\"code\":null,\"severity\":\"note\",\"message\":\"too many "
+			  "diagnostics, %zu more not shown\",\"dropped\":%zu}\n", q->dropped, q->dropped);
 	sb_add(out, sb.buf ? sb.buf : "", sb.len);
 	if (sb.failed)
 		out->failed = true;

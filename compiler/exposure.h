@@ -35,5 +35,39 @@ enum exposure exposure_of(const char *name, const char *expose, bool credentiale
 bool exposure_readable(enum exposure e);
 /* One line saying why, e.g. "CORS-safelisted response header". */
 const char *exposure_reason(enum exposure e);
+/* A short stable word for JSON: "safelisted", "exposed", "wildcard", ... */
+const char *exposure_code(enum exposure e);
+
+/*
+ * The Fetch standard's CORS check of an actual response: acao and acac are
+ * its Access-Control-Allow-Origin and -Allow-Credentials values (NULL when
+ * absent).  Returns true when a script on origin gets the response; else
+ * *why says what fails.
+ */
+bool exposure_cors_check(const char *acao, const char *acac, const char *origin,
+			 bool credentialed, const char **why);
+
+/*
+ * The script's view of one response of `corsc eval` (SPEC section 4,
+ * --response-header): whether fetch() from origin gets the response, and for
+ * each of names whether the script can read it, and why.  credentialed: the
+ * script fetches with credentials "include" (corsc eval assumes so when the
+ * policy allows credentials).  origin NULL: no Origin, no script's view.
+ */
+struct eval_response;
+struct strbuf;
+struct exposure_view {
+	const char *origin;
+	bool credentialed;
+	const char *const *names;
+	size_t nnames;
+};
+/* Text lines after eval_format_text's. */
+void exposure_format_text(const struct eval_response *res, const struct exposure_view *v,
+			  struct strbuf *out);
+/* Adds a "script" member to the object eval_format_json has just written at
+ * the end of out (it ends in "}\n"). */
+void exposure_format_json(const struct eval_response *res, const struct exposure_view *v,
+			  struct strbuf *out);
 
 #endif

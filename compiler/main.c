@@ -6,10 +6,12 @@
 #include "backend.h"
 #include "compile.h"
 #include "eval.h"
+#include "exposure.h"
 #include "output.h"
 #include "rules.h"
 #include "strbuf.h"
 #include "util.h"
+#include "validate.h"
 #include "verify.h"
 #include "version.h"
 #include "writer.h"
@@ -33,6 +35,7 @@ static const char usage_text[] =
 	"       corsc check   [--werror] FILE...\n"
 	"       corsc eval    FILE --policy NAME (--origin ORIGIN | --no-origin) [--method M]\n"
 	"                     [--header NAME]... [--preflight] [--private-network]\n"
+	"                     [--response-header NAME]...\n"
 	"       corsc verify  FILE --policy NAME URL [options: corsc verify --help]\n"
 	"       corsc explain CODE\n"
 	"       corsc fmt     [--check | -w] FILE...\n"
@@ -55,7 +58,7 @@ static const char usage_text[] =
 enum {
 	OPT_WERROR = 256, OPT_FORMAT, OPT_DIAG, OPT_VERSION, OPT_POLICY, OPT_ORIGIN,
 	OPT_METHOD, OPT_HEADER, OPT_PREFLIGHT, OPT_PNA, OPT_CHECK, OPT_TO,
-	OPT_NO_ORIGIN, OPT_DIAG_FILE,
+	OPT_NO_ORIGIN, OPT_DIAG_FILE, OPT_RESPONSE_HEADER,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +80,7 @@ static const struct option long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "diagnostics-file", required_argument, NULL, OPT_DIAG_FILE },
 	{ "write", no_argument, NULL, 'w' },
+	{ "response-header", required_argument, NULL, OPT_RESPONSE_HEADER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,6 +103,8 @@ struct options {
 	size_t nfiles;
 	const char *diag_file;      /* --diagnostics-file */
 	bool write;                 /* fmt -w */
+	const char **rheaders;     /* eval --response-header: the script's view */
+	size_t nrheaders;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -169,7 +175,7 @@ static bool report_diagnostics(const struct options *o, const struct diag_queue 
 	diag_render(q, &sb, o->diag, false);
 	if (sb.failed)
 		die_oom();
-	char err[1024];
+	char err[8192];
 	bool ok = file_replace(o->diag_file, sb_str(&sb), sb.len, -1, err, sizeof(err));
 	if (!ok)
 		fprintf(stderr, "corsc: diagnostics file: %s\n", err);
@@ -185,7 +191,7 @@ static bool report_diagnostics(const struct options *o, const struct diag_queue 
 static int load_program(const struct options *o, struct program *p, char **display)
 {
 	struct input_list in;
-	char err[1024];
+	char err[8192];
 	if (!inputs_collect(o->files, o->nfiles, PICK_POLICIES, &in, err, sizeof(err))) {
 		fprintf(stderr, "corsc: %s\n", err);
 		return EXIT_USAGE;
@@ -236,7 +242,7 @@ static int compile_file(const struct options *o, struct compilation *c)
 			return usage_error("%s", "reading standard input needs --format dsl|yaml");
 		fmt = format_for_path(o->file);
 	}
-	char err[512];
+	char err[8192];
 	struct source *src = source_read(o->file, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "corsc: %s\n", err);
@@ -406,6 +412,19 @@ static int cmd_eval(const struct options *o)
 		return usage_error("%s", "--preflight needs --method M (the "
 				   "Access-Control-Request-Method it asks for)");
 
+	if (o->nrheaders && o->preflight)
+		return usage_error("%s", "--response-header asks what a script reads from an actual "
+				   "response: leave out --preflight");
+	for (size_t i = 0; i < o->nrheaders; i++) {
+		const char *n = o->rheaders[i];
+		bool token = *n != '\0';
+		for (const char *q = n; *q && token; q++)
+			token = is_tchar((unsigned char)*q);
+		if (!token)
+			return usage_error("--response-header '%s' is not a header name (an RFC 9110 "
+					   "token)", n);
+	}
+
 	/* Loaded without printing: what is shown depends on the outcome. */
 	struct compilation c;
 	int rc = compile_file(o, &c);
@@ -456,6 +475,19 @@ static int cmd_eval(const struct options *o)
 		eval_format_json(&res, &sb);
 	else
 		eval_format_text(&res, &sb);
+	if (o->nrheaders) {
+		/* the script fetches with credentials when the policy allows them */
+		struct exposure_view v = {
+			.origin = o->origin && *o->origin ? o->origin : NULL,
+			.credentialed = p->credentials && !p->any_origin,
+			.names = o->rheaders,
+			.nnames = o->nrheaders,
+		};
+		if (o->diag == DIAG_JSON)
+			exposure_format_json(&res, &v, &sb);
+		else
+			exposure_format_text(&res, &v, &sb);
+	}
 	fwrite(sb_str(&sb), 1, sb.len, stdout);
 	sb_release(&sb);
 	eval_response_free(&res);
@@ -473,7 +505,7 @@ static int cmd_eval(const struct options *o)
 static int cmd_fmt(const struct options *o)
 {
 	struct input_list in;
-	char err[1024];
+	char err[8192];
 	if (o->check && o->write)
 		return usage_error("%s", "fmt takes --check or -w, not both");
 	if (!inputs_collect(o->files, o->nfiles, PICK_DSL, &in, err, sizeof(err))) {
@@ -512,6 +544,8 @@ static int cmd_fmt(const struct options *o)
 		files[i] = ir_file_new(srcs[i]);
 		size_t before = dq.nerrors;
 		dsl_parse(files[i], &dq);
+		if (dq.nerrors == before)
+			validate_some_policy(files[i], &dq);
 		if (dq.nerrors > before) {
 			ir_file_free(files[i]);    /* not formatted */
 			files[i] = NULL;
@@ -533,6 +567,7 @@ static int cmd_fmt(const struct options *o)
 		struct strbuf sb = STRBUF_INIT;
 		write_dsl(files[i], c, nc, &sb);
 		free(c);
+		keep_line_ends(src, &sb);
 		if (sb.failed)
 			die_oom();
 		bool same = sb.len == src->len && memcmp(sb_str(&sb), src->text, sb.len) == 0;
@@ -619,7 +654,7 @@ static int cmd_explain(const char *code)
 	const struct rule *r = rule_find(code);
 	if (!r) {
 		fprintf(stderr, "corsc: unknown diagnostic code '%s'\n"
-			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W110\n",
+			"the codes are E001-E005, E010-E013, E020-E024, E030-E035 and W101-W111\n",
 			code);
 		return EXIT_USAGE;
 	}
@@ -628,7 +663,78 @@ static int cmd_explain(const char *code)
 	print_wrapped("Why:", r->explanation);
 	print_wrapped("Example:", r->example);
 	print_wrapped("Fix:", r->fix);
+	print_wrapped("Browsers:", rule_browsers(r->code));
 	return 0;
+}
+
+/*
+ * The subcommand: the first operand, wherever it stands among the options
+ * (corsc --werror check f.cors as well as corsc check --werror f.cors).
+ * Returns its index in argv, or 0 when there is none.
+ */
+static int find_command(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : 0;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-') {                 /* --name or --name=value */
+			if (strchr(a, '='))
+				continue;
+			for (const struct option *lo = long_options; lo->name; lo++)
+				if (strcmp(a + 2, lo->name) == 0 && lo->has_arg == required_argument)
+					i++;   /* its value */
+		} else if (a[2] == '\0' && (a[1] == 't' || a[1] == 'o')) {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* The argument that holds short option ch (as in -werror), or NULL. */
+static const char *short_cluster(int argc, char **argv, int ch)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' && strchr(argv[i] + 1, ch))
+			return argv[i];
+	return NULL;
+}
+
+static int unknown_option(int argc, char **argv)
+{
+	if (optopt == 0)   /* an unknown --long option: getopt has passed it */
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	const char *arg = short_cluster(argc, argv, optopt);
+	if (arg && arg[2]) {
+		for (const struct option *lo = long_options; lo->name; lo++)
+			if (strcmp(arg + 1, lo->name) == 0) {
+				fprintf(stderr, "corsc: unknown option '%s': a long option takes two "
+					"dashes, --%s\ntry 'corsc --help'\n", arg, lo->name);
+				return EXIT_USAGE;
+			}
+		fprintf(stderr, "corsc: unknown option '-%c' in '%s'\ntry 'corsc --help'\n",
+			optopt, arg);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "corsc: unknown option '-%c'\ntry 'corsc --help'\n", optopt);
+	return EXIT_USAGE;
+}
+
+/*
+ * Every command ends here: what was written to standard output must have
+ * arrived (corsc eval > /dev/full is an I/O error, exit 2, not a success).
+ */
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (rc != EXIT_USAGE)
+			fprintf(stderr, "corsc: cannot write to standard output: %s\n",
+				strerror(errno ? errno : EIO));
+		rc = EXIT_USAGE;
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -638,20 +744,32 @@ int main(int argc, char **argv)
 	o.format = FORMAT_AUTO;
 	o.diag = DIAG_TEXT;
 
-	/* corsc verify parses its own options (verify.c). */
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
-		return verify_main(argc - 1, argv + 1);
-
-	size_t hcap = 0;
-	int c;
-	/* A subcommand comes first; options may follow in any order. */
-	if (argc >= 2 && argv[1][0] != '-') {
-		o.cmd = argv[1];
-		argv++;
+	/* The command may stand after global options; take it out of argv. */
+	int ci = find_command(argc, argv);
+	if (ci > 0) {
+		o.cmd = argv[ci];
+		memmove(argv + ci, argv + ci + 1, (size_t)(argc - ci) * sizeof(*argv));
 		argc--;
 	}
+	/* corsc verify parses its own options (verify.c), those before it too. */
+	if (o.cmd && strcmp(o.cmd, "verify") == 0) {
+		argv[0] = (char *)"verify";
+		return finish(verify_main(argc, argv));
+	}
+
+	size_t hcap = 0, rhcap = 0;
+	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:o:hw", long_options, NULL)) != -1) {
+		/* an option whose value is another option: -o -t nginx */
+		if (c != ':' && c != '?' && optarg && optarg[0] == '-' && optarg[1] != '\0') {
+			const char *opt = argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+			fprintf(stderr, "corsc: option '%s' needs a value, not the option '%s'\n"
+				"try 'corsc --help'\n", opt, optarg);
+			free(o.headers);
+			free(o.rheaders);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 't': {
 			o.any_target = true;
@@ -663,6 +781,7 @@ int main(int argc, char **argv)
 			const struct backend *b = backend_find(optarg);
 			if (!b) {
 				free(o.headers);
+				free(o.rheaders);
 				return unknown_target(optarg);
 			}
 			o.targets |= backend_bit(b);
@@ -695,11 +814,14 @@ int main(int argc, char **argv)
 		case 'w': o.write = true; break;
 		case 'h':
 			free(o.headers);
+			free(o.rheaders);
 			print_usage();
-			return 0;
+			return finish(0);
 		case OPT_VERSION:
+			free(o.headers);
+			free(o.rheaders);
 			print_version();
-			return 0;
+			return finish(0);
 		case OPT_POLICY: o.policy = optarg; o.seen_eval_opt = true; break;
 		case OPT_ORIGIN: o.origin = optarg; o.norigin_opts++; o.seen_eval_opt = true; break;
 		case OPT_NO_ORIGIN: o.norigin_opts++; o.seen_eval_opt = true; break;
@@ -710,15 +832,22 @@ int main(int argc, char **argv)
 			o.seen_eval_opt = true;
 			break;
 		case OPT_PREFLIGHT: o.preflight = true; o.seen_eval_opt = true; break;
+		case OPT_RESPONSE_HEADER:
+			xgrow(&o.rheaders, &rhcap, o.nrheaders + 1, sizeof(char *));
+			o.rheaders[o.nrheaders++] = optarg;
+			o.seen_eval_opt = true;
+			break;
 		case OPT_PNA: o.pna = true; o.seen_eval_opt = true; break;
 		case OPT_CHECK: o.check = true; break;
 		case OPT_TO: o.to = optarg; break;
 		case ':':
 			free(o.headers);
+			free(o.rheaders);
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			free(o.headers);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			free(o.rheaders);
+			return unknown_option(argc, argv);
 		}
 	}
 
@@ -779,5 +908,6 @@ int main(int argc, char **argv)
 		rc = cmd_eval(&o);
 out:
 	free(o.headers);
-	return rc;
+	free(o.rheaders);
+	return finish(rc);
 }

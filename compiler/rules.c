@@ -90,9 +90,10 @@ const struct rule rules[] = {
 	  "policy api { origins \"https://app.example.com\"; credentials true; methods *; }",
 	  "List the methods: methods GET, POST, PUT, DELETE;" },
 	{ "E024", ERR, "private-network true with origins *",
-	  "Private Network Access lets a public site reach a device on the local\n"
-	  "network; Chromium refuses it for a wildcard origin, and granting it to\n"
-	  "every site on the web would be a hole anyway.",
+	  "Private Network Access (a WICG draft) lets a public site reach a device on\n"
+	  "the local network; the draft refuses it for a wildcard origin, and granting\n"
+	  "it to every site on the web would be a hole anyway.  (Chromium 156 and\n"
+	  "Firefox 153 send no such preflight at all: see W111.)",
 	  "policy dev { origins *; private-network true; }",
 	  "List the origins that may reach the private network." },
 	{ "E030", ERR, "a header name that is not an RFC 9110 token",
@@ -142,8 +143,12 @@ const struct rule rules[] = {
 	  "expose-headers Set-Cookie;",
 	  "Remove it; read the cookie's effect another way (a response body field)." },
 	{ "W103", WARN, "allow-headers * without Authorization",
-	  "Access-Control-Allow-Headers: * never covers Authorization: a script that\n"
-	  "sends it gets a failed preflight.  Naming it beside the wildcard covers it.",
+	  "The Fetch standard excludes Authorization from the wildcard of\n"
+	  "Access-Control-Allow-Headers: by the standard, a script that sends\n"
+	  "Authorization passes the preflight only if Authorization is named.\n"
+	  "Chromium 156 and Firefox 153 do not do so today: they let it through under\n"
+	  "the bare '*' (see Browsers).  Naming it beside the wildcard is what the\n"
+	  "standard asks for, and works in both.",
 	  "allow-headers *;",
 	  "allow-headers *, Authorization;  (if scripts send Authorization)" },
 	{ "W104", WARN, "the null origin is allowed",
@@ -159,9 +164,11 @@ const struct rule rules[] = {
 	  "origins \"http://app.example.com\";\ncredentials true;",
 	  "Use https://app.example.com." },
 	{ "W106", WARN, "max-age above what browsers honour",
-	  "Browsers cap the preflight cache: Chromium at 7200 s (2h), Firefox at\n"
-	  "86400 s (24h).  A longer max-age only misleads the reader about how long a\n"
-	  "policy change takes to reach clients.",
+	  "The Fetch standard lets a browser impose a limit on Access-Control-Max-Age.\n"
+	  "Their sources cap it at 7200 s (2h) in Chromium, 86400 s (24h) in Firefox\n"
+	  "and 600 s (10 min) in WebKit; a cap of hours cannot be seen in a short test,\n"
+	  "so these figures are not measured.  A max-age above 7200 s only misleads\n"
+	  "the reader about how long a policy change takes to reach clients.",
 	  "max-age 1d;",
 	  "max-age 2h;" },
 	{ "W107", WARN, "the same entry twice in one list",
@@ -186,6 +193,21 @@ const struct rule rules[] = {
 	  "the browser sets them itself, and they need no CORS permission.",
 	  "allow-headers Content-Type, Cookie;",
 	  "Remove it: allow-headers Content-Type;" },
+	{ "W111", WARN, "private-network true, but the browsers tested send no Private Network Access preflight",
+	  "private-network true answers a preflight that carries\n"
+	  "Access-Control-Request-Private-Network: true with\n"
+	  "Access-Control-Allow-Private-Network: true (Private Network Access, a WICG\n"
+	  "draft).  Chromium 156 and Firefox 153 were never seen sending that\n"
+	  "preflight: when a public page fetches a server on a loopback address, the\n"
+	  "request does not reach the server at all, whatever it would answer (see\n"
+	  "Browsers).\n"
+	  "Chrome put Private Network Access preflights on hold and replaced them with\n"
+	  "the Local Network Access permission prompt (Chrome 142).  The header is\n"
+	  "still sent as SPEC section 6 says; it just opens nothing in these engines.",
+	  "policy device { origins \"https://app.example.com\"; private-network true; }",
+	  "Keep it only for clients that still send the preflight; the browsers tested\n"
+	  "decide local network access themselves.  Remove it (or write\n"
+	  "private-network false) to silence the warning." },
 };
 
 const size_t nrules = ARRAY_SIZE(rules);
@@ -195,5 +217,101 @@ const struct rule *rule_find(const char *code)
 	for (size_t i = 0; i < nrules; i++)
 		if (ascii_strcasecmp(rules[i].code, code) == 0)
 			return &rules[i];
+	return NULL;
+}
+
+/*
+ * What Chromium and Firefox were seen doing, per rule: the "Browsers:"
+ * section of `corsc explain`.  tests/e2e/facts.py measures every fact in
+ * both engines and fails when a line here no longer says what they do.
+ */
+#define MEASURED "Measured by tests/e2e/facts.py (table: doc/browser-facts.md):\n"
+
+static const struct {
+	const char *code, *text;
+} browsers[] = {
+	{ "E020",
+	  MEASURED
+	  "Chromium 156: rejects it ('*' never passes a request with credentials).\n"
+	  "Firefox 153: rejects it ('*' never passes a request with credentials).\n"
+	  "(A response with Access-Control-Allow-Origin: * and\n"
+	  "Access-Control-Allow-Credentials: true, to a request with credentials.)" },
+	{ "E021",
+	  MEASURED
+	  "Chromium 156: hides it ('*' is a literal header name).\n"
+	  "Firefox 153: hides it ('*' is a literal header name).\n"
+	  "(X-Foo under Access-Control-Expose-Headers: * with credentials; without\n"
+	  "credentials both expose it.)" },
+	{ "E022",
+	  MEASURED
+	  "Chromium 156: blocks it ('*' is a literal header name).\n"
+	  "Firefox 153: blocks it ('*' is a literal header name).\n"
+	  "(A request with credentials and X-Custom, preflight answered\n"
+	  "Access-Control-Allow-Headers: *.)" },
+	{ "E023",
+	  MEASURED
+	  "Chromium 156: blocks it ('*' is a literal method name).\n"
+	  "Firefox 153: blocks it ('*' is a literal method name).\n"
+	  "(A PUT with credentials, preflight answered Access-Control-Allow-Methods: *.)" },
+	{ "E032",
+	  MEASURED
+	  "Chromium 156: sends 'put' as PUT.\n"
+	  "Chromium 156: blocks it: 'put' in Allow-Methods does not match PUT.\n"
+	  "Chromium 156: sends 'patch' as written and blocks it under Allow-Methods: PATCH.\n"
+	  "Firefox 153: sends 'put' as PUT.\n"
+	  "Firefox 153: blocks it: 'put' in Allow-Methods does not match PUT.\n"
+	  "Firefox 153: sends 'patch' as written and blocks it under Allow-Methods: PATCH." },
+	{ "E034",
+	  MEASURED
+	  "Chromium 156: refuses TRACE, TRACK and CONNECT: fetch() rejects and nothing is sent.\n"
+	  "Firefox 153: refuses TRACE, TRACK and CONNECT: fetch() rejects and nothing is sent." },
+	{ "W101",
+	  MEASURED
+	  "Chromium 156: lets a script read all seven without Access-Control-Expose-Headers.\n"
+	  "Firefox 153: lets a script read all seven without Access-Control-Expose-Headers." },
+	{ "W102",
+	  MEASURED
+	  "Chromium 156: never lets a script read Set-Cookie or Set-Cookie2.\n"
+	  "Firefox 153: never lets a script read Set-Cookie or Set-Cookie2.\n"
+	  "(Both named in Access-Control-Expose-Headers, with and without credentials.)" },
+	{ "W103",
+	  MEASURED
+	  "Chromium 156: lets it through (the wildcard covers Authorization).\n"
+	  "Firefox 153: lets it through (the wildcard covers Authorization).\n"
+	  "(A request with Authorization, no credentials, preflight answered\n"
+	  "Access-Control-Allow-Headers: *.)" },
+	{ "W104",
+	  MEASURED
+	  "Chromium 156: sends Origin: null from a sandboxed frame, and\n"
+	  "Access-Control-Allow-Origin: null lets it through.\n"
+	  "Firefox 153: sends Origin: null from a sandboxed frame, and\n"
+	  "Access-Control-Allow-Origin: null lets it through." },
+	{ "W106",
+	  MEASURED
+	  "Chromium 156: reuses a preflight within its max-age (86400 s and 1000000 s\n"
+	  "seen) and sends a new one when it expires or is 0.\n"
+	  "Firefox 153: sends a new preflight for every request, even within max-age\n"
+	  "(seen headless with a fresh profile)." },
+	{ "W110",
+	  MEASURED
+	  "Chromium 156: drops Cookie, Sec-* and Proxy-* set by a script: neither the\n"
+	  "preflight nor the request carries them.\n"
+	  "Firefox 153: drops Cookie, Sec-* and Proxy-* set by a script: neither the\n"
+	  "preflight nor the request carries them." },
+	{ "W111",
+	  MEASURED
+	  "Chromium 156: sends no Access-Control-Request-Private-Network preflight, and the\n"
+	  "request never reaches the server.\n"
+	  "Firefox 153: sends no Access-Control-Request-Private-Network preflight, and the\n"
+	  "request never reaches the server.\n"
+	  "(A page made public with --ip-address-space-overrides (Chromium) or\n"
+	  "network.lna.address_space.public.override (Firefox) fetches a loopback server.)" },
+};
+
+const char *rule_browsers(const char *code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(browsers); i++)
+		if (ascii_strcasecmp(browsers[i].code, code) == 0)
+			return browsers[i].text;
 	return NULL;
 }

@@ -23,5 +23,8 @@ extern const size_t nrules;
 
 /* The rule of code (case-insensitive), or NULL. */
 const struct rule *rule_find(const char *code);
+/* What Chromium and Firefox were seen doing for the rule of code (the
+ * "Browsers:" section of corsc explain), or NULL. */
+const char *rule_browsers(const char *code);
 
 #endif

@@ -233,8 +233,9 @@ static bool check_max_age(const struct ir_stmt *s, unsigned long *out, struct di
 		return false;
 	}
 	if (secs > CHROMIUM_MAX_AGE)
-		diag_emit(dq, "W106", v->span, "Chromium caps the preflight cache at 7200 s (2h) "
-			  "and Firefox at 86400 s (24h); write max-age 2h or less",
+		diag_emit(dq, "W106", v->span, "by their sources Chromium caps the preflight cache "
+			  "at 7200 s (2h), Firefox at 86400 s (24h) and WebKit at 600 s; write "
+			  "max-age 2h or less",
 			  "max-age of %lu seconds is above what browsers honour", secs);
 	*out = secs;
 	return true;
@@ -535,8 +536,10 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 				ok = false;
 			} else if (allow && !authz) {
 				diag_emit(dq, "W103", v->span, "write allow-headers *, Authorization; "
-					  "if scripts send Authorization",
-					  "allow-headers * does not cover Authorization");
+					  "if scripts send Authorization (Chromium 156 and Firefox "
+					  "153 let it through under '*' today; the standard does not)",
+					  "allow-headers * does not cover Authorization by the Fetch "
+					  "standard");
 			}
 			continue;
 		}
@@ -582,6 +585,14 @@ static bool check_policy(struct ir_file *f, const struct ir_policy *p, struct po
 	ok &= check_bool(&p->stmt[ST_PRIVATE_NETWORK], ST_PRIVATE_NETWORK,
 			 &out->private_network, dq);
 	ok &= check_origins(f, p, out->credentials, out->private_network, out, dq);
+	/* W111 (E024 already covers origins *) */
+	const struct ir_stmt *pn = &p->stmt[ST_PRIVATE_NETWORK];
+	if (out->private_network && !out->any_origin && pn->nvalues > 0)
+		diag_emit(dq, "W111", pn->values[0].span, "Chromium 156 and Firefox 153 send no "
+			  "Access-Control-Request-Private-Network preflight: the header opens "
+			  "nothing in them (corsc explain W111)",
+			  "private-network true, but no browser tested sends the Private Network "
+			  "Access preflight");
 	ok &= check_methods(f, p, out->credentials, &out->methods, dq);
 	ok &= check_headers(f, p, ST_ALLOW_HEADERS, out->credentials, &out->allow_headers, dq);
 	ok &= check_headers(f, p, ST_EXPOSE_HEADERS, out->credentials, &out->expose_headers, dq);
@@ -599,6 +610,17 @@ static void report_same_name(struct diag_queue *dq, const struct ir_policy *p,
 	diag_emit(dq, "E004", p->name_span, "names equal after case-folding and '-'/'_' "
 		  "would give the same output files", "policy name '%s' is already used", p->name);
 	diag_add_related(dq, q->name_span, "policy '%s' is first defined here", q->name);
+}
+
+void validate_some_policy(const struct ir_file *f, struct diag_queue *dq)
+{
+	if (f->npolicies > 0)
+		return;
+	struct span at = span_linecol(f->src, 1, 1, 1);
+	diag_emit(dq, "E001", at, f->yaml
+		  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
+		  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
+		  "no policy in %s", f->src ? f->src->name : "the input");
 }
 
 void validate(struct ir_file *f, struct diag_queue *dq)
@@ -622,13 +644,8 @@ void validate(struct ir_file *f, struct diag_queue *dq)
 			break;
 	}
 
-	if (f->npolicies == 0 && dq->nerrors == 0) {
-		struct span at = span_linecol(f->src, 1, 1, 1);
-		diag_emit(dq, "E001", at, f->yaml
-			  ? "define one, e.g. policies: {api: {origins: \"https://app.example.com\"}}"
-			  : "define one, e.g. policy api { origins \"https://app.example.com\"; }",
-			  "no policy in %s", f->src ? f->src->name : "the input");
-	}
+	if (dq->nerrors == 0)
+		validate_some_policy(f, dq);
 
 	for (size_t i = 0; i < f->nresolved; i++)
 		origin_index_build(f->arena, &f->resolved[i]);

@@ -9,6 +9,9 @@
 #include "ir.h"
 
 void validate(struct ir_file *f, struct diag_queue *dq);
+/* E001 for a file without a single policy (empty, only comments, policies: {}):
+   it can only be a mistake.  validate calls it; so does fmt, which validates nothing else. */
+void validate_some_policy(const struct ir_file *f, struct diag_queue *dq);
 
 /*
  * Several files as one set of policies: E004 for a name already used in an

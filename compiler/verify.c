@@ -272,7 +272,7 @@ static const struct policy *load(const struct vargs *a, struct compilation *c, i
 		}
 		fmt = format_for_path(a->file);
 	}
-	char err[512];
+	char err[8192];
 	struct source *src = source_read(a->file, err, sizeof(err));
 	if (!src) {
 		fprintf(stderr, "corsc: %s\n", err);

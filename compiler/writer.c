@@ -304,6 +304,22 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 	flush_comments(sb, &cur, (size_t)-1, 0);
 }
 
+void keep_line_ends(const struct source *src, struct strbuf *sb)
+{
+	const char *nl = memchr(src->text, '\n', src->len);
+	if (!nl || nl == src->text || nl[-1] != '\r' || sb->failed)
+		return;
+	struct strbuf out = STRBUF_INIT;
+	const char *t = sb_str(sb);
+	for (size_t i = 0; i < sb->len; i++) {
+		if (t[i] == '\n')
+			sb_putc(&out, '\r');
+		sb_putc(&out, t[i]);
+	}
+	sb_release(sb);
+	*sb = out;
+}
+
 /* ---- YAML ---- */
 
 static bool yaml_plain_ok(const struct ir_value *v, bool special_ok)

@@ -26,6 +26,9 @@ size_t find_comments(const struct ir_file *f, struct comment **out);
 
 /* The policy language in canonical layout; comments may be NULL. */
 void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb);
+/* If src's first line ends in CR LF, end every line of sb so (fmt keeps a
+   Windows file's line ends, so that --check can pass). */
+void keep_line_ends(const struct source *src, struct strbuf *sb);
 /* The same policies in YAML; comments may be NULL. */
 void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, struct strbuf *sb);
 

@@ -71,12 +71,11 @@ expect "assets preflight" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: *
 Access-Control-Allow-Methods: GET, HEAD
 Access-Control-Max-Age: 7200" -- public-assets.cors --policy assets --origin https://x.example.org --preflight --method GET
-expect "dev preflight, private network" "HTTP/1.1 204 No Content
+expect "dev preflight, private network asked, not allowed (W111: no private-network)" "HTTP/1.1 204 No Content
 Access-Control-Allow-Origin: http://localhost:5173
 Access-Control-Allow-Methods: *
 Access-Control-Allow-Headers: *, Authorization
 Access-Control-Max-Age: 300
-Access-Control-Allow-Private-Network: true
 Vary: Origin" -- local-dev.cors --policy dev --origin http://localhost:5173 --preflight \
 	--method PATCH --header Authorization --private-network
 expect "dev preflight, no private network header" '{"preflight":true,"status":204,"allowed":true,"headers":[["Access-Control-Allow-Origin","http://[::1]:8080"],["Access-Control-Allow-Methods","*"],["Access-Control-Allow-Headers","*, Authorization"],["Access-Control-Max-Age","300"],["Vary","Origin"]]}' -- \
@@ -90,6 +89,49 @@ Access-Control-Allow-Methods: GET, POST
 Access-Control-Allow-Headers: Content-Type, X-CSRF-Token
 Access-Control-Max-Age: 0
 Vary: Origin" -- per-path.cors --policy admin --origin https://admin.example.com --preflight --method POST
+
+# --response-header: the script's view (exposure.c), text and JSON
+expect "script's view, credentials" "(the application's response, status unchanged)
+Access-Control-Allow-Origin: https://app.example.com
+Access-Control-Allow-Credentials: true
+Access-Control-Expose-Headers: X-Request-ID, X-RateLimit-Remaining
+Vary: Origin
+
+A script on https://app.example.com (fetch with credentials) can read these response headers:
+    x-request-id  named in Access-Control-Expose-Headers
+    Content-Type  a CORS-safelisted response header: always readable
+and cannot read:
+    X-Internal    neither CORS-safelisted nor named in Access-Control-Expose-Headers
+    Set-Cookie    Set-Cookie and Set-Cookie2 are never exposed to scripts" -- \
+	spa-api.cors --policy api --origin https://app.example.com --response-header x-request-id \
+	--response-header Content-Type --response-header X-Internal --response-header Set-Cookie
+expect "script's view, origin not allowed" "(the application's response, status unchanged)
+Vary: Origin
+
+A script on https://evil.example (fetch with credentials) gets no response: fetch() rejects with a TypeError (no Access-Control-Allow-Origin: the origin is not allowed).
+It can read none of the response headers." -- \
+	spa-api.cors --policy api --origin https://evil.example --response-header X-Request-ID
+expect "script's view, json" '{"preflight":false,"status":null,"allowed":true,"headers":[["Access-Control-Allow-Origin","https://admin.example.com"],["Access-Control-Allow-Credentials","true"],["Access-Control-Expose-Headers","X-Request-ID, X-RateLimit-Remaining"],["Vary","Origin"]],"script":{"origin":"https://admin.example.com","credentials":true,"response":true,"other_credentials":{"response":true},"headers":[{"name":"X-RateLimit-Remaining","readable":true,"why":"exposed","reason":"named in Access-Control-Expose-Headers"},{"name":"Set-Cookie2","readable":false,"why":"forbidden","reason":"Set-Cookie and Set-Cookie2 are never exposed to scripts"}]}}' -- \
+	spa-api.cors --policy api --origin https://admin.example.com --diagnostics json \
+	--response-header X-RateLimit-Remaining --response-header Set-Cookie2
+expect "script's view, origins * without credentials" "(the application's response, status unchanged)
+Access-Control-Allow-Origin: *
+Access-Control-Expose-Headers: *
+
+A script on https://x.example.org (fetch without credentials) can read these response headers:
+    Content-Length  a CORS-safelisted response header: always readable
+    ETag            Access-Control-Expose-Headers is '*' and the request has no credentials
+and cannot read:
+    Set-Cookie      Set-Cookie and Set-Cookie2 are never exposed to scripts
+(The same fetch with credentials would reject: Access-Control-Allow-Origin is '*', which a request with credentials never accepts.)" -- \
+	public-assets.cors --policy assets --origin https://x.example.org --response-header Content-Length \
+	--response-header ETag --response-header Set-Cookie
+expect_usage "--response-header with --preflight" "leave out --preflight" examples/spa-api.cors --policy api \
+	--origin https://app.example.com --preflight --method PUT --response-header X-Request-ID
+expect_usage "--response-header not a token" "is not a header name" examples/spa-api.cors --policy api \
+	--origin https://app.example.com --response-header "X Request"
+expect_usage "--response-header empty" "is not a header name" examples/spa-api.cors --policy api \
+	--origin https://app.example.com --response-header ""
 
 expect_usage "missing --policy" "eval needs --policy" examples/spa-api.cors --origin https://app.example.com
 expect_usage "unknown policy" "no policy 'nope'" examples/spa-api.cors --policy nope --origin https://app.example.com

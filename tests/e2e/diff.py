@@ -76,7 +76,7 @@ def origin_candidates(o):
     near += ["%s://%s%s" % (scheme, h0, p) for p in near_ports]
     near += ["%s://%s%s" % (scheme, h, p0) for h in near_hosts]
     near += [base + "/", base + "/path", base + "#", "%s://user@%s%s" % (scheme, h0, p0)]
-    near += ["x" + base, "-" + base]           # junk before the scheme
+    near += ["x" + base, "." + base]           # junk before the scheme
     return match, near
 
 

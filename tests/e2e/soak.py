@@ -100,7 +100,8 @@ def _alive(pid):
 
 
 class Server:
-    """One server, started once and reloaded with each new configuration; a
+    """One server, started once and reloaded with each new configuration (HAProxy
+    restarted); a
     marker site on its own port answers X-Gen: N once generation N is live."""
 
     def __init__(self, name, procs, tmp, upstream_port):
@@ -113,7 +114,8 @@ class Server:
         self.conf = None
 
     def _write(self, outdir, pols, sites):
-        fn = {"nginx": harness._nginx, "apache": harness._apache, "caddy": harness._caddy}[self.name]
+        fn = {"nginx": harness._nginx, "apache": harness._apache, "caddy": harness._caddy,
+              "haproxy": harness._haproxy}[self.name]
         argv, env, log_path = fn(self.tmp, outdir, pols, sites, self.up)
         self.env, self.log_path = env, log_path
         self.gen += 1
@@ -129,6 +131,10 @@ class Server:
             s = open(self.conf).read() + ("Listen 127.0.0.1:%d\n<VirtualHost 127.0.0.1:%d>\n"
                                           "    Header always set X-Gen %d\n    Redirect 410 /\n</VirtualHost>\n"
                                           % (g, g, n))
+        elif self.name == "haproxy":
+            self.conf = os.path.join(self.tmp, "site.cfg")
+            s = open(self.conf).read() + ("\nfrontend soak-gen\n    bind 127.0.0.1:%d\n"
+                                          "    http-request return status 410 hdr X-Gen %d\n" % (g, n))
         else:
             self.conf = os.path.join(self.tmp, "Caddyfile")
             s = open(self.conf).read()
@@ -154,6 +160,11 @@ class Server:
         os.makedirs(self.tmp, exist_ok=True)
         argv = self._write(outdir, pols, sites)
         old = set()
+        if self.name == "haproxy" and self.proc is not None:
+            # HAProxy's reload re-runs the same command line, which names the
+            # batch's own cors.cfg: it is restarted instead (about 0.1 s)
+            self.procs.stop(self.proc)
+            self.proc = None
         if self.proc is None or self.proc.poll() is not None:
             self.proc = self.procs.start(self.name, argv, self.log_path, env=self.env, cwd=self.tmp)
         else:

@@ -199,8 +199,8 @@ static const struct vcase ir_cases[] = {
 	{ POLICY(ORIGIN "    methods *;\n    credentials true;\n"), "E023@3:13" },
 	{ POLICY(ORIGIN "    methods *;\n"), "clean" },
 	/* E024 */
-	{ POLICY("    origins *;\n    private-network true;\n"), "E024@2:13" },
-	{ POLICY(ORIGIN "    private-network true;\n"), "clean" },
+	{ POLICY("    origins *;\n    private-network true;\n"), "E024@2:13 !W111" },
+	{ POLICY(ORIGIN "    private-network true;\n"), "W111@3:21 !E024" },
 	/* E030 */
 	{ POLICY(ORIGIN "    allow-headers \"Content Type\";\n"), "E030@3:19" },
 	{ POLICY(ORIGIN "    expose-headers X-A, \"\";\n"), "E030@3:25" },
@@ -286,6 +286,10 @@ static const struct vcase ir_cases[] = {
 	{ POLICY(ORIGIN "    allow-headers X-A, sec-fetch-mode, Proxy-Authorization;\n"),
 	  "W110@3:24 W110@3:40" },
 	{ POLICY(ORIGIN "    allow-headers X-Cookie, Secret;\n"), "clean" },
+	/* W111 */
+	{ POLICY(ORIGIN "    private-network true;\n"), "W111@3:21" },
+	{ POLICY(ORIGIN "    private-network false;\n"), "clean" },
+	{ POLICY("    origins \"http://localhost:*\";\n    private-network true;\n"), "W111@3:21" },
 };
 
 /* Raw IR that the policy-language grammar already refuses (E001). */
@@ -469,7 +473,8 @@ static const struct vcase yaml_cases[] = {
 	{ YPOLICY(YORIGIN "    methods: \"*\"\n    credentials: true\n"), "E023@4:14" },
 	{ YPOLICY(YORIGIN "    methods: \"*\"\n"), "clean" },
 	{ YPOLICY("    origins: \"*\"\n    private-network: true\n"), "E024@3:14" },
-	{ YPOLICY(YORIGIN "    private-network: true\n"), "clean" },
+	{ YPOLICY(YORIGIN "    private-network: true\n"), "W111@4:22 !E024" },
+	{ YPOLICY(YORIGIN "    private-network: false\n"), "clean" },
 	{ YPOLICY(YORIGIN "    allow-headers: [\"Content Type\"]\n"), "E030@4:21" },
 	{ YPOLICY(YORIGIN "    allow-headers: [Content-Type]\n"), "clean" },
 	{ YPOLICY(YORIGIN "    methods: [\"GET POST\"]\n"), "E031@4:15" },

@@ -40,5 +40,15 @@ if want != got:
     print("want %s, got %s" % (want, got)); sys.exit(1)
 ' "$exp" "$tmp/err" || { echo "regression: ${f#$TOP/}: diagnostics differ"; fail=1; }
 done
+# eval takes values that start with '-' (tests/regressions/method-leading-dash.cors)
+f=$TOP/tests/regressions/method-leading-dash.cors
+for args in "--method -|PURGE --header -Y" "--method=-|PURGE --header=--X"; do
+	# shellcheck disable=SC2086
+	out=$("$CORSC" eval "$f" --policy dash --origin https://app.example.com --preflight $args 2>&1)
+	case $out in
+		*"Access-Control-Allow-Methods: GET, -|PURGE"*) ;;
+		*) echo "regression: eval $args: $out"; fail=1 ;;
+	esac
+done
 echo "$n regression inputs"
 [ $n -gt 0 ] && [ $fail -eq 0 ]

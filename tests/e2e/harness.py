@@ -179,13 +179,13 @@ def corsc_eval(corsc, policy_file, policy, origin, method, headers, preflight, p
 def _corsc_eval(corsc, policy_file, policy, origin, method, headers, preflight, pna, quiet_malformed=False):
     argv = [corsc, "eval", policy_file, "--policy", policy, "--diagnostics", "json"]
     if origin is not None:
-        argv += ["--origin", origin]
+        argv.append("--origin=" + origin)    # "=": a value may start with "-"
     else:
         argv.append("--no-origin")
     if method is not None:
-        argv += ["--method", method]
+        argv.append("--method=" + method)
     for h in headers:
-        argv += ["--header", h]
+        argv.append("--header=" + h)
     if preflight:
         argv.append("--preflight")
     if pna:

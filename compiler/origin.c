@@ -4,6 +4,7 @@
  * request's Origin against one parsed origin, byte for byte (README).
  */
 #include "origin.h"
+#include "fixit.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -98,8 +99,10 @@ static bool is_public_suffix(const char *suffix)
 
 /* The E010 note for a host with non-ASCII characters: its punycode form. */
 static void punycode_note(char *note, size_t size, const char *scheme, size_t slen,
-			  const char *host, size_t hlen, const char *rest)
+			  const char *host, size_t hlen, const char *rest,
+			  char *fixed, size_t fsize)
 {
+	fixed[0] = '\0';
 	char *h = xstrndup(host, hlen), *ascii = NULL;
 	int rc = idn2_to_ascii_8z(h, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc != IDN2_OK) {
@@ -111,6 +114,9 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 			*p = (char)ascii_tolower((unsigned char)*p);
 		snprintf(note, size, "write %.*s://%s%s (the punycode form a browser sends)",
 			 (int)slen, scheme, ascii, rest);
+		int n = snprintf(fixed, fsize, "%.*s://%s%s", (int)slen, scheme, ascii, rest);
+		if (n < 0 || (size_t)n >= fsize)
+			fixed[0] = '\0';
 	} else {
 		snprintf(note, size, "write the host in its punycode (xn--) form; "
 			 "this one is not a valid internationalized name (%s)", idn2_strerror(rc));
@@ -273,6 +279,11 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			fix = "remove the fragment: an origin is scheme://host[:port] only";
 		}
 		diag_emit(dq, "E010", span, fix, "malformed origin '%.*s': %s", shown(len), text, what);
+		if (ae + 1 == end && *ae == '/') {
+			char *cut = xstrndup(text, len - 1);
+			fixit_replace_value(dq, span, text, len, cut);
+			free(cut);
+		}
 		return false;
 	}
 	size_t alen = (size_t)(ae - auth);
@@ -384,9 +395,13 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				snprintf(rest, sizeof(rest), ":*");
 			else if (out->port >= 0)
 				snprintf(rest, sizeof(rest), ":%d", out->port);
-			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest);
+			char fixed[MAX_HOST + 64];
+			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest,
+				      fixed, sizeof(fixed));
 			diag_emit(dq, "E010", span, note,
 				  "malformed origin '%.*s': non-ASCII host", shown(len), text);
+			if (fixed[0])
+				fixit_replace_value(dq, span, text, len, fixed);
 			return false;
 		}
 
@@ -497,6 +512,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	out->host = canon_host;
 	out->kind = (out->wild != WILD_NONE || out->port_any) ? ORIGIN_PATTERN : ORIGIN_EXACT;
 	char portbuf[16] = "";
+	bool dflt_port = false;
 	if (out->port_any)
 		snprintf(portbuf, sizeof(portbuf), ":*");
 	else if (out->port >= 0) {
@@ -510,6 +526,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			diag_emit(dq, "W109", span, note, "default port %d in origin '%.*s'",
 				  out->port, shown(len), text);
 			out->port = -1;
+			dflt_port = true;
 		} else {
 			snprintf(portbuf, sizeof(portbuf), ":%d", out->port);
 		}
@@ -517,6 +534,8 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	out->text = arena_printf(a, "%s://%s%s%s", out->scheme,
 				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
 				 out->host, portbuf);
+	if (dflt_port)
+		fixit_replace_value(dq, span, text, len, out->text);
 	return true;
 }
 

@@ -30,6 +30,11 @@ run "$CORSC" --format dsl verify "$tmp/ok.cors" --policy a http://127.0.0.1:1/ -
 run "$CORSC" --werror; [ $rc -eq 2 ] && case $err in *"no command given"*) true ;; *) false ;; esac ||
 	bad "no command: exit $rc: $err"
 
+# the long forms the completion offers: --target, --output
+run "$CORSC" build --target nginx --output "$tmp/long-out" "$tmp/ok.cors"
+[ $rc -eq 0 ] && [ -f "$tmp/long-out/nginx/cors-a.conf" ] && [ ! -d "$tmp/long-out/apache" ] ||
+	bad "build --target nginx --output DIR: exit $rc: $err"
+
 # a long option with one dash, an unknown short option in a cluster
 run "$CORSC" check -werror "$tmp/ok.cors"
 [ $rc -eq 2 ] && case $err in *"'-werror'"*"--werror"*) true ;; *) false ;; esac || bad "check -werror: exit $rc: $err"

@@ -20,6 +20,10 @@ for code in E001 E002 E003 E004 E005 E010 E011 E012 E013 \
 			"$tmp/out" || { echo "explain $code: empty or missing $section"; fail=1; }
 	done
 done
+# E010's text names what is an error, not what is a warning (a default port is W109)
+"$CORSC" explain E010 > "$tmp/e010"
+grep -q "no default port" "$tmp/e010" && { echo "explain E010 calls a default port an error (it is W109)"; fail=1; }
+grep -q "W109" "$tmp/e010" || { echo "explain E010 does not point to W109"; fail=1; }
 "$CORSC" explain E999 > /dev/null 2>&1
 rc=$?
 [ $rc -eq 2 ] || { echo "explain E999: exit $rc, expected 2"; fail=1; }

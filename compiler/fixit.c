@@ -117,12 +117,30 @@ void fixit_remove_value(struct diag_queue *dq, const struct ir_stmt *s, size_t i
 		diag_add_edit(dq, raw_span(src, a, e - a), "");
 		return;
 	}
-	/* The last: the ',' before it and what lies between. */
-	size_t q = a;
-	while (q > 0 && is_white(t[q - 1]))
-		q--;
-	if (q > 0 && t[q - 1] == ',')
-		diag_add_edit(dq, raw_span(src, q - 1, b - (q - 1)), "");
+	/*
+	 * The last: from the end of the one before (the ',' and the blanks
+	 * between); when a comment lies between, the ',' and the value alone,
+	 * so that the comment stays.
+	 */
+	if (i == 0 || s->values[i - 1].span.src != src)
+		return;
+	size_t pe = s->values[i - 1].span.offset + s->values[i - 1].span.len;
+	if (pe > a)
+		return;
+	size_t c = pe;
+	while (c < a && is_white(t[c]))
+		c++;
+	if (c >= a || t[c] != ',')
+		return;
+	size_t r = c + 1;
+	while (r < a && is_white(t[r]))
+		r++;
+	if (r == a) {
+		diag_add_edit(dq, raw_span(src, pe, b - pe), "");
+	} else if (t[r] == '#') {
+		diag_add_edit(dq, raw_span(src, c, 1), "");
+		diag_add_edit(dq, raw_span(src, a, b - a), "");
+	}
 }
 
 void fixit_add_authorization(struct diag_queue *dq, const struct ir_value *star, bool yaml)

@@ -86,7 +86,7 @@ drv = run["tool"]["driver"]
 assert drv["name"] == "corsc" and drv["version"] and drv["semanticVersion"], drv
 rules = drv["rules"]
 ids = [r["id"] for r in rules]
-assert len(ids) == len(set(ids)) == 30, ids
+assert len(ids) == len(set(ids)) == 31, ids
 for r in rules:
     for k in ("shortDescription", "fullDescription", "help"):
         assert r[k]["text"].strip(), (r["id"], k)

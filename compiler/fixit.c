@@ -56,6 +56,27 @@ static int written_as(struct span span, const char *text, size_t len)
 	return -1;
 }
 
+struct span fixit_sub_span(struct span span, const char *text, size_t len,
+			   const char *part, size_t n)
+{
+	int q = written_as(span, text, len);
+	if (q < 0 || part < text || part + n > text + len)
+		return span;
+	/* counted from the span's own column, as the front end counted it (a BOM) */
+	size_t from = (q ? 1 : 0) + (size_t)(part - text);
+	const char *t = span.src->text + span.offset;
+	struct span sub = span;
+	sub.offset += from;
+	sub.len = n ? n : 1;
+	for (size_t i = 0; i < from; i++) {
+		if (t[i] == '\n')
+			return span_at(span.src, sub.offset, sub.len);
+		if (((unsigned char)t[i] & 0xC0) != 0x80)
+			sub.col++;
+	}
+	return sub;
+}
+
 static struct span raw_span(const struct source *src, size_t offset, size_t len)
 {
 	return span_at(src, offset, len);

@@ -23,6 +23,13 @@ struct strbuf;
  */
 void fixit_replace_value(struct diag_queue *dq, struct span span, const char *text,
 			 size_t len, const char *repl);
+/*
+ * The span of part[0..n) of the value text (len bytes) written at span: a
+ * sub-span for a diagnostic that underlines only the part at fault, or span
+ * itself when the bytes there are not plainly the value.
+ */
+struct span fixit_sub_span(struct span span, const char *text, size_t len,
+			   const char *part, size_t n);
 /* Remove value i of statement s with its separator (',' or a YAML "- " line). */
 void fixit_remove_value(struct diag_queue *dq, const struct ir_stmt *s, size_t i);
 /* allow-headers *  ->  *, Authorization (a YAML scalar becomes a flow list). */

@@ -125,6 +125,9 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 	free(h);
 }
 
+/* The span of the part p[0..n) of the origin text: the part at fault. */
+#define PART(p, n) fixit_sub_span(span, text, len, (p), (n))
+
 /*
  * Check the labels of a DNS host (no wildcard prefix), lower case already
  * assured.  Queues E010 and returns false on the first bad label.
@@ -133,13 +136,13 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 			 struct span span, struct diag_queue *dq)
 {
 	if (n > MAX_HOST) {
-		diag_emit(dq, "E010", span, "a host name has at most 253 characters",
+		diag_emit(dq, "E010", PART(h, n), "a host name has at most 253 characters",
 			  "malformed origin '%.*s': the host is %zu characters long",
 			  shown(len), text, n);
 		return false;
 	}
 	if (h[n - 1] == '.') {
-		diag_emit(dq, "E010", span, "remove the trailing dot: browsers send the host without it",
+		diag_emit(dq, "E010", PART(h + n - 1, 1), "remove the trailing dot: browsers send the host without it",
 			  "malformed origin '%.*s': trailing dot in the host", shown(len), text);
 		return false;
 	}
@@ -148,7 +151,7 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 		if (i < n && h[i] != '.') {
 			int c = (unsigned char)h[i];
 			if (!is_label_char(c)) {
-				diag_emit(dq, "E010", span,
+				diag_emit(dq, "E010", PART(h + i, 1),
 					  "a host is made of labels of letters, digits, '-' and '_', "
 					  "separated by dots",
 					  "malformed origin '%.*s': bad host, '%c' is not allowed in a host name",
@@ -158,12 +161,12 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 			continue;
 		}
 		if (i == start) {
-			diag_emit(dq, "E010", span, "every label between dots needs at least one character",
+			diag_emit(dq, "E010", PART(h + (i < n ? i : n - 1), 1), "every label between dots needs at least one character",
 				  "malformed origin '%.*s': bad host, empty label", shown(len), text);
 			return false;
 		}
 		if (i - start > MAX_LABEL) {
-			diag_emit(dq, "E010", span, "a DNS label has at most 63 characters",
+			diag_emit(dq, "E010", PART(h + start, i - start), "a DNS label has at most 63 characters",
 				  "malformed origin '%.*s': bad host, a label of %zu characters",
 				  shown(len), text, i - start);
 			return false;
@@ -278,7 +281,8 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			what = "fragment";
 			fix = "remove the fragment: an origin is scheme://host[:port] only";
 		}
-		diag_emit(dq, "E010", span, fix, "malformed origin '%.*s': %s", shown(len), text, what);
+		diag_emit(dq, "E010", PART(ae, (size_t)(end - ae)), fix, "malformed origin '%.*s': %s",
+			  shown(len), text, what);
 		if (ae + 1 == end && *ae == '/') {
 			char *cut = xstrndup(text, len - 1);
 			fixit_replace_value(dq, span, text, len, cut);
@@ -288,7 +292,9 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	}
 	size_t alen = (size_t)(ae - auth);
 	if (memchr(auth, '@', alen)) {
-		diag_emit(dq, "E010", span, "remove the 'user@' part: browsers never send user info "
+		const char *at = memchr(auth, '@', alen);
+		diag_emit(dq, "E010", PART(auth, (size_t)(at - auth) + 1),
+			  "remove the 'user@' part: browsers never send user info "
 			  "in Origin", "malformed origin '%.*s': user info", shown(len), text);
 		return false;
 	}
@@ -357,23 +363,23 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		if (plen == 1 && port[0] == '*') {
 			out->port_any = true;
 		} else if (plen == 0) {
-			diag_emit(dq, "E010", span, "remove the ':' or write a port after it",
+			diag_emit(dq, "E010", PART(port - 1, 1), "remove the ':' or write a port after it",
 				  "malformed origin '%.*s': bad port, empty", shown(len), text);
 			return false;
 		} else if (!all_digits(port, plen)) {
-			diag_emit(dq, "E010", span, "a port is a number from 1 to 65535, or '*' for any port",
+			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535, or '*' for any port",
 				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
 				  shown(plen), port);
 			return false;
 		} else if (port[0] == '0') {
-			diag_emit(dq, "E010", span, plen == 1 ? "port 0 cannot be used; a port is a "
+			diag_emit(dq, "E010", PART(port, plen), plen == 1 ? "port 0 cannot be used; a port is a "
 				  "number from 1 to 65535" : "write the port without leading zeros, "
 				  "as a browser sends it",
 				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
 				  shown(plen), port);
 			return false;
 		} else if (plen > 5 || atoi(port) > 65535) {
-			diag_emit(dq, "E010", span, "a port is a number from 1 to 65535",
+			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535",
 				  "malformed origin '%.*s': bad port '%.*s', out of range",
 				  shown(len), text, shown(plen), port);
 			return false;
@@ -398,7 +404,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			char fixed[MAX_HOST + 64];
 			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest,
 				      fixed, sizeof(fixed));
-			diag_emit(dq, "E010", span, note,
+			diag_emit(dq, "E010", PART(host, hlen), note,
 				  "malformed origin '%.*s': non-ASCII host", shown(len), text);
 			if (fixed[0])
 				fixit_replace_value(dq, span, text, len, fixed);
@@ -418,7 +424,14 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		hn -= 2;
 	}
 	if (memchr(h, '*', hn) || (out->wild != WILD_NONE && hn == 0)) {
-		diag_emit(dq, "E011", span, "a wildcard is the whole leftmost label: '*.' for one "
+		const char *st = memchr(h, '*', hn), *ls = host, *le = host + hlen;
+		if (st) {
+			for (ls = st; ls > host && ls[-1] != '.'; ls--)
+				;
+			for (le = st; le < host + hlen && *le != '.'; le++)
+				;
+		}
+		diag_emit(dq, "E011", PART(ls, (size_t)(le - ls)), "a wildcard is the whole leftmost label: '*.' for one "
 			  "label, '**.' for one or more, e.g. https://*.example.com",
 			  "misplaced wildcard in origin '%.*s'", shown(len), text);
 		return false;
@@ -436,12 +449,20 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		if (is_upper((unsigned char)host[i]))
 			host_upper = true;
 	if (scheme_upper || host_upper) {
+		const char *u1 = NULL, *u2 = NULL;     /* the first and last upper-case letter */
+		for (const char *q = text; q < host + hlen; q++)
+			if (is_upper((unsigned char)*q) && (q < scheme + slen || q >= host)) {
+				if (!u1)
+					u1 = q;
+				u2 = q;
+			}
+		struct span uspan = u1 ? PART(u1, (size_t)(u2 - u1) + 1) : span;
 		char *low = arena_strndup(a, text, len);
 		for (char *p = low; *p; p++)
 			*p = (char)ascii_tolower((unsigned char)*p);
 		snprintf(note, sizeof(note), "write %s: browsers send the scheme and host in lower "
 			 "case and corsc matches Origin byte for byte", low);
-		diag_emit(dq, "E010", span, note, "malformed origin '%.*s': upper case in the %s",
+		diag_emit(dq, "E010", uspan, note, "malformed origin '%.*s': upper case in the %s",
 			  shown(len), text, scheme_upper ? "scheme" : "host");
 		return false;
 	}
@@ -501,7 +522,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				 "name under it; name your own domain, e.g. %.*s://%s.%s",
 				 canon_host, (int)slen, scheme,
 				 out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", canon_host);
-			diag_emit(dq, "E012", span, note,
+			diag_emit(dq, "E012", PART(host, hlen), note,
 				  "wildcard over the public suffix '%s' in origin '%.*s'",
 				  canon_host, shown(len), text);
 			return false;
@@ -523,7 +544,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				 "port, so corsc drops it", out->scheme,
 				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
 				 out->host);
-			diag_emit(dq, "W109", span, note, "default port %d in origin '%.*s'",
+			diag_emit(dq, "W109", PART(port - 1, plen + 1), note, "default port %d in origin '%.*s'",
 				  out->port, shown(len), text);
 			out->port = -1;
 			dflt_port = true;

@@ -10,6 +10,7 @@ const struct backend backends[] = {
 	{ "nginx", emit_nginx, true },
 	{ "apache", emit_apache, true },
 	{ "caddy", emit_caddy, true },
+	{ "haproxy", emit_haproxy, true },
 	{ "json", emit_json, false },
 	{ NULL, NULL, false },
 };

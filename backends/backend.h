@@ -39,7 +39,7 @@ struct emit_ctx {
 typedef bool (*emit_fn)(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 
 struct backend {
-	const char *name;           /* "nginx", "apache", "caddy", "json": the -t word */
+	const char *name;           /* "nginx", "apache", "caddy", "haproxy", "json": the -t word */
 	emit_fn emit;
 	bool server;                /* a server's configuration: in -t all, the default */
 };
@@ -47,6 +47,7 @@ struct backend {
 bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 bool emit_apache(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
+bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 bool emit_json(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 
 /*

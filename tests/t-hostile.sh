@@ -2,7 +2,7 @@
 # Hostile input (tests/hostile/, outcomes in tests/hostile/MANIFEST): each
 # refused input gives exit 1, an error with the expected code and place, and
 # writes nothing; each accepted one builds, passes nginx -t / apache2 -t /
-# caddy validate and answers as corsc eval says (tests/hostile/servers.py).
+# caddy validate / haproxy -c and answers as corsc eval says (tests/hostile/servers.py).
 # 10 MB strings are generated here, not committed.
 set -u
 : "${CORSC:?}" "${TOP:?}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench_runtime.py - requests/s through corsc's configuration (issue 7).
 
-For nginx, Apache and Caddy: the server with no CORS configuration (the
+For nginx, Apache, Caddy and HAProxy: the server with no CORS configuration (the
 baseline), with corsc's output for 10 / 1,000 / 10,000 exact origins plus 10
 patterns (one policy), and with the hand-written single-alternation regex
 users write instead, for 1,000 and 10,000 origins.  Every variant runs at
@@ -13,7 +13,7 @@ out of CPU; and the server's own CPU time per request (from /proc, over its
 process group) gives a second ratio that the client cannot cap.  A
 benchmark, not a test: nothing here passes or fails.
 
-usage: bench_runtime.py CORSC [nginx|apache|caddy]...
+usage: bench_runtime.py CORSC [nginx|apache|caddy|haproxy]...
 env:   BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_CONNECTIONS (20)
 """
 import os
@@ -247,7 +247,68 @@ def caddy_conf(tmp, port, variant):
     return ["caddy", "run", "--adapter", "caddyfile", "--config", conf], env, ""
 
 
-CONF = {"nginx": nginx_conf, "apache": apache_conf, "caddy": caddy_conf}
+HAPROXY_BASE = """global
+    nbthread 1
+    maxconn 1024
+defaults cors-base
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+"""
+
+
+def haproxy_ok(files):
+    return subprocess.run(["haproxy", "-c", "-q"] + sum([["-f", f] for f in files], []),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def haproxy_conf(tmp, port, variant):
+    """HAProxy answers 200 itself (http-request return), like nginx's return 200."""
+    base = os.path.join(tmp, "base.cfg")
+    with open(base, "w") as f:
+        f.write(HAPROXY_BASE)
+    files = [base]
+    note = ""
+    answer = '    http-request return status 200 content-type text/plain string "%s"' % BODY.strip()
+    if variant[0] == "corsc":
+        files.append(os.path.join(variant[1], "haproxy", "cors.cfg"))
+        L = ["frontend fe from cors-p0", "    bind 127.0.0.1:%d" % port, answer]
+    else:
+        L = ["frontend fe", "    bind 127.0.0.1:%d" % port]
+        if variant[0] == "hand":
+            # the usual recipe: one -m reg alternation, the request's Origin echoed;
+            # req.hdr() is not available in response rules, hence the variable
+            # (split into several acl lines only if PCRE2 refuses one)
+            res = [pattern_regex(o) for o in variant[1]]
+            for limit in (None, 60000, 16000, 4000):
+                parts = [res] if limit is None else chunks(res, limit, 10)
+                H = ["    acl cors_ok req.hdr(origin) -m reg '^(%s)$'" % "|".join(p) for p in parts]
+                H += ["    http-request return status 204 hdr Access-Control-Allow-Origin \"%[req.hdr(origin)]\" "
+                      "hdr Vary Origin if METH_OPTIONS cors_ok { req.hdr(access-control-request-method) -m found }",
+                      "    http-request set-var(txn.cors_origin) req.hdr(origin) if cors_ok",
+                      "    http-after-response set-header Access-Control-Allow-Origin \"%[var(txn.cors_origin)]\" "
+                      "if { var(txn.cors_origin) -m found }",
+                      "    http-after-response add-header Vary Origin"]
+                conf = os.path.join(tmp, "site.cfg")
+                with open(conf, "w") as f:
+                    f.write("\n".join(L + H + [answer]) + "\n")
+                if haproxy_ok(files + [conf]):
+                    break
+            L += H
+            if len(parts) > 1:
+                note = "%d acl lines" % len(parts)
+        L.append(answer)
+    conf = os.path.join(tmp, "site.cfg")
+    with open(conf, "w") as f:
+        f.write("\n".join(L) + "\n")
+    files.append(conf)
+    argv = ["haproxy"] + sum([["-f", f] for f in files], [])
+    check(argv[:1] + ["-c", "-q"] + argv[1:])
+    return argv + ["-db"], None, note
+
+
+CONF = {"nginx": nginx_conf, "apache": apache_conf, "caddy": caddy_conf, "haproxy": haproxy_conf}
 
 
 def check(argv, env=None):
@@ -325,7 +386,7 @@ def probe(url, origin, preflight):
 
 def main():
     corsc = os.path.abspath(sys.argv[1])
-    servers = sys.argv[2:] or ["nginx", "apache", "caddy"]
+    servers = sys.argv[2:] or ["nginx", "apache", "caddy", "haproxy"]
     procs = Procs()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda s, f: sys.exit(128 + s))
@@ -435,7 +496,8 @@ def report():
     print("Origins: corsc N = N exact origins + %d patterns, one policy; hand-written N = the same "
           "origins as one regex alternation (nginx: if ($http_origin ~* ...), split into several "
           "ifs where one would exceed nginx's ~4 KB parameter limit; Apache: SetEnvIf Origin; "
-          "Caddy: header_regexp).  allowed = GET with an allowed exact origin, disallowed = GET "
+          "Caddy: header_regexp; HAProxy: acl -m reg on req.hdr(origin), echoed with %%[req.hdr(origin)] in a 204 "
+          "return and set-header %%[var(...)] in http-after-response).  allowed = GET with an allowed exact origin, disallowed = GET "
           "with an unknown origin (a near miss: app<N/2>.p0.example.net), preflight = OPTIONS with an allowed origin and "
           "Access-Control-Request-Method.  %s" % (PATTERNS, "Servers pinned to CPU %s, wrk to CPU %s."
                                                    % PIN if PIN else "Not pinned (one CPU)."))

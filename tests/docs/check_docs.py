@@ -14,6 +14,10 @@ file, so an example is tested the day it is written (a block marked
   - `nginx`, `apache` and `caddy` blocks must pass `nginx -t`, `apache2 -t`
     (with the modules named on its `a2enmod` line, and nothing else) and
     `caddy validate` with the snippets built from the policies above;
+  - `haproxy` blocks: files marked `# /etc/haproxy/NAME` are written (one
+    marked as a copy of corsc's cors.cfg gets it), a section that holds a
+    `# ---- the lines of FRAGMENT ----` line gets that fragment there; then
+    `haproxy -c` on them (after /etc/haproxy/10-base.cfg of an earlier block);
   - the `make` block (the pipeline rule) is run for real with a real
     `nginx -t`: once accepted (deployed, reloaded), once refused (the live
     folder unchanged, no reload).
@@ -52,7 +56,7 @@ def free_port():
 
 
 def subst(text):
-    return text.replace("/etc/corsc", etc)
+    return text.replace("/etc/corsc", etc).replace("/etc/haproxy", os.path.join(work, "etc-haproxy"))
 
 
 def run(cmd, where, merge=True):
@@ -216,6 +220,41 @@ def caddy_block(body, where):
         fail(where, "caddy validate refuses the README's Caddy example:\n%s" % out)
 
 
+def haproxy_block(body, where):
+    d = os.path.join(work, "etc-haproxy")
+    os.makedirs(d, exist_ok=True)
+    files, cur, rest = {}, None, []
+    for line in subst(body).split("\n"):
+        m = re.match(r"#\s*(\S*/etc-haproxy/(\S+?)):?(\s|$)", line)
+        if m:
+            cur = m.group(2)
+            files[cur] = []
+            if "copy of" in line:      # corsc's file, as built above
+                shutil.copy(os.path.join(etc, "haproxy", "cors.cfg"), os.path.join(d, cur))
+                cur = None
+            continue
+        m = re.match(r"(\s*)# ---- the lines of (\S+) ----", line)
+        if m:
+            line = "".join(m.group(1) + l for l in open(m.group(2)) if not l.startswith("#"))
+        (files[cur] if cur else rest).append(line)
+    for name, lines in files.items():
+        if lines:
+            with open(os.path.join(d, name), "w") as f:
+                f.write("\n".join(lines) + "\n")
+    if files:
+        argv = ["-f %s" % d]
+    else:                              # a section alone: after the base of the block above
+        conf = os.path.join(work, "haproxy-section.cfg")
+        with open(conf, "w") as f:
+            f.write("\n".join(rest) + "\n")
+        argv = ["-f %s/10-base.cfg" % d, "-f %s" % conf]
+    rc, out = run("haproxy -c %s" % " ".join(argv), where)
+    if rc == 2 and "has no error but will not start (no listener)" in out:
+        rc = 0                         # a backend alone: valid, nothing to listen on
+    if rc != 0:
+        fail(where, "haproxy -c refuses the README's HAProxy example:\n%s" % out)
+
+
 def make_block(body, where):
     """The pipeline rule, run for real: once accepted by nginx -t, once refused."""
     mk = os.path.join(work, "pipeline.mk")
@@ -296,6 +335,8 @@ def readme():
             apache_block(body, where)
         elif info == "caddy":
             caddy_block(body, where)
+        elif info == "haproxy":
+            haproxy_block(body, where)
         elif info == "make":
             make_block(body, where)
         else:

@@ -1,6 +1,6 @@
 # Shared machinery of the end-to-end tests: processes stopped by their id
 # whatever happens, free loopback ports, the upstream application, and
-# nginx / Apache / Caddy launched with nothing but corsc's output.
+# nginx / Apache / Caddy / HAProxy launched with nothing but corsc's output.
 import atexit
 import json
 import os
@@ -15,8 +15,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVERS = ("nginx", "apache", "caddy")
-BINARIES = {"nginx": "nginx", "apache": "apache2", "caddy": "caddy"}
+SERVERS = ("nginx", "apache", "caddy", "haproxy")
+BINARIES = {"nginx": "nginx", "apache": "apache2", "caddy": "caddy", "haproxy": "haproxy"}
 APACHE_MODULES = "/usr/lib/apache2/modules"
 
 
@@ -240,6 +240,11 @@ def apply_break(mode, outdir):
                                                         "# (E2E_BREAK removed an unset)", s)),
         # Caddy: keep the application's Access-Control-* headers (duplicates)
         "caddy-no-delete": ("caddy", lambda s: re.sub(r"(?m)^\s*(header\s+)?-Access-Control-\S*\s*$", "", s)),
+        # HAProxy: keep the application's Access-Control-* headers (duplicates)
+        "haproxy-no-delete": ("haproxy", lambda s: re.sub(r"(?m)^\s*http-after-response del-header access-control-.*$",
+                                                          "", s)),
+        # HAProxy: http-response instead of http-after-response (its own 503/403/... lose the headers)
+        "haproxy-no-after": ("haproxy", lambda s: s.replace("http-after-response set-header", "http-response set-header")),
         # Apache: preflights after the login again (tests/e2e/shapes.py auth)
         "apache-login-first": ("apache", lambda s: s.replace("    Require all granted\n", "")),
         # Apache: the headers outside <If "true">, so .htaccess runs after them (shapes.py htaccess)
@@ -312,7 +317,7 @@ def start_server(server, procs, tmp, outdir, policies, sites, upstream_port):
     the server, wait until every port listens.  Returns the Popen."""
     os.makedirs(tmp, exist_ok=True)
     os.chmod(tmp, 0o755)
-    fn = {"nginx": _nginx, "apache": _apache, "caddy": _caddy}[server]
+    fn = {"nginx": _nginx, "apache": _apache, "caddy": _caddy, "haproxy": _haproxy}[server]
     argv, env, log_path = fn(tmp, outdir, policies, sites, upstream_port)
     proc = procs.start(server, argv, log_path, env=env, cwd=tmp)
     for port in sorted({s.port for s in sites}):
@@ -455,3 +460,57 @@ def _caddy(tmp, outdir, policies, sites, up):
         raise Fatal("caddy validate failed:\n%s\n--- %s\n%s" % (check.stdout[-3000:], conf, "\n".join(L)))
     return ([binary("caddy"), "run", "--config", conf, "--adapter", "caddyfile"], env,
             os.path.join(tmp, "caddy.out"))
+
+
+# HAProxy 2.6 refuses a request with a longer header name (400, from its parser).
+HAPROXY_MAX_HEADER_NAME = 255
+
+# tune.bufsize: the hostile corpus sends header lines of nearly 8 KB, more than
+# the default 16 KB buffer (half kept for rewrites) lets HAProxy parse (400).
+HAPROXY_BASE = """global
+    maxconn 512
+    tune.bufsize 65536
+defaults cors-base
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+"""
+
+
+def haproxy_fragment(outdir, policy, indent="    "):
+    """haproxy/cors-NAME.fragment as pasted at the top of a section."""
+    with open(os.path.join(outdir, "haproxy", "cors-%s.fragment" % policy)) as f:
+        return [indent + l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+
+
+def _haproxy(tmp, outdir, policies, sites, up):
+    """Both ways of the README: 'outer' sites are frontends that use the named
+    defaults of haproxy/cors.cfg (frontend scope, -f), 'inner' sites are
+    backends with the fragment pasted at their top (backend scope)."""
+    base = os.path.join(tmp, "base.cfg")
+    with open(base, "w") as f:
+        f.write(HAPROXY_BASE)
+    L = ["backend app", "    server up 127.0.0.1:%d" % up, ""]
+    for s in sites:
+        if s.mode == "outer":
+            L += ["frontend f-%s-%d from cors-%s" % (s.policy, s.port, s.policy),
+                  "    bind 127.0.0.1:%d" % s.port, "    default_backend app", ""]
+    inner = [s for s in sites if s.mode == "inner"]
+    if inner:
+        L += ["frontend f-inner", "    bind 127.0.0.1:%d" % inner[0].port]
+        for s in inner:
+            L.append("    use_backend b-%s if { path_beg %s }" % (s.policy, s.prefix))
+        L += ["    default_backend app", ""]
+        for s in inner:
+            L += ["backend b-%s" % s.policy] + haproxy_fragment(outdir, s.policy)
+            L += ["    server up 127.0.0.1:%d" % up, ""]
+    conf = os.path.join(tmp, "site.cfg")
+    with open(conf, "w") as f:
+        f.write("\n".join(L) + "\n")
+    argv = [binary("haproxy"), "-f", base, "-f", os.path.join(outdir, "haproxy", "cors.cfg"), "-f", conf]
+    check = subprocess.run(argv[:1] + ["-c", "-q"] + argv[1:], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    if check.returncode != 0:
+        raise Fatal("haproxy -c failed:\n%s\n--- %s\n%s" % (check.stdout[-3000:], conf, "\n".join(L)))
+    return argv + ["-db"], None, os.path.join(tmp, "haproxy.out")

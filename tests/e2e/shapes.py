@@ -4,7 +4,7 @@
 # its own CORS headers, static files with compression, a login on a path,
 # redirects, error pages, internal redirects, .htaccess, one policy at
 # server level and another in a location (both ways round), nested
-# policies, TLS with HTTP/2 -- on real nginx, Apache and Caddy, every answer
+# policies, TLS with HTTP/2 -- on real nginx, Apache, Caddy and HAProxy, every answer
 # compared with `corsc eval` (diff.compare: status, every Access-Control-*
 # header, duplicates, Vary).  Shapes a server makes impossible to cover from
 # the included file are "documented": the test asserts the behaviour the
@@ -171,6 +171,15 @@ def doc_preflight_of(other):
             return probe.compare(ev(other), r, got, items, body)
         return probe.compare(exp, r, got, items, body)
     check.other = other
+    return check
+
+
+def doc_policy_of(other):
+    """Every answer is the enclosing scope's policy `other` (HAProxy: the first section owns the request)."""
+    def check(probe, r, exp, got, items, body, ev):
+        return probe.compare(ev(other), r, got, items, body)
+    check.other = other
+    check.all_requests = True
     return check
 
 
@@ -582,6 +591,86 @@ def make_htpasswd(tmp):
     return line.split(":", 1)[1]
 
 
+def haproxy_shapes():
+    S = []
+    S.append(Shape("haproxy", "proxy", "frontend from cors-api (cors.cfg loaded with -f), proxy to an application "
+                   "with its own CORS headers", [Probe("/app/", "api")]))
+    S.append(Shape("haproxy", "backend-scope", "the fragment at the top of a backend, a frontend without policy",
+                   [Probe("/app/", "api")]))
+    S.append(Shape("haproxy", "frontend-fragment", "the fragment at the top of a frontend", [Probe("/app/", "api")]))
+    S.append(Shape("haproxy", "listen", "the fragment at the top of a listen section", [Probe("/app/", "api")]))
+    S.append(Shape("haproxy", "down-503", "frontend from cors-api, its backend's server down: HAProxy's own 503",
+                   [Probe("/app/", "api", actual=503)]))
+    S.append(Shape("haproxy", "down-503-backend", "the fragment in a backend whose server is down: HAProxy's own 503",
+                   [Probe("/app/", "api", actual=503)]))
+    S.append(Shape("haproxy", "http-error", "server down, the 503 page replaced by http-error in the frontend",
+                   [Probe("/app/", "api", actual=503)]))
+    S.append(Shape("haproxy", "deny", "frontend from cors-api, http-request deny after it",
+                   [Probe("/app/", "api", actual=403)]))
+    S.append(Shape("haproxy", "redirect", "frontend from cors-api, http-request redirect ... code 301",
+                   [Probe("/old/", "api", actual=301)]))
+    S.append(Shape("haproxy", "auth", "frontend from cors-api, http-request auth on /secret/: preflights before it",
+                   [Probe("/secret/", "api", actual=401), Probe("/secret/", "api", extra=[AUTH])]))
+    S.append(Shape("haproxy", "return", "frontend from cors-api, http-request return answers itself",
+                   [Probe("/ret/", "api", actual=200)]))
+    S.append(Shape("haproxy", "mixed-backends", "a frontend without policy, api in one backend, public in another "
+                   "(the remedy)", [Probe("/app/", "api"), Probe("/pub/", "public")]))
+    S.append(Shape("haproxy", "frontend-and-backend", "api on the frontend, public on the backend of /pub/",
+                   [Probe("/app/", "api"), Probe("/pub/", "public", doc=doc_policy_of("api"))],
+                   documented="a policy on a frontend and another on its backend"))
+    S.append(Shape("haproxy", "tls-h2", "TLS and HTTP/2 (bind ssl alpn h2), frontend from cors-api",
+                   [Probe("/app/", "api")], scheme="https"))
+    S.append(Shape("haproxy", "two-origins", "two Origin header lines: no origin matches (req.fhdr_cnt)",
+                   [Probe("/app/", "api", two_origins="none")]))
+    return S
+
+
+def haproxy_conf(shapes, d, up, tmp, tls):
+    """site.cfg: every shape a section on its own port; loaded after base.cfg
+    (defaults cors-base) and corsc's cors.cfg."""
+    dead = harness.free_port()
+    frag = lambda p: harness.haproxy_fragment(os.path.dirname(d), p)  # noqa: E731
+    pem = os.path.join(tmp, "server-with-key.pem")
+    with open(pem, "w") as f:
+        f.write(open(tls["cert"]).read() + open(tls["key"]).read())
+    L = ["userlist corsc_users", "    user %s insecure-password %s" % (USER, PASSWORD), "",
+         "backend app", "    server up 127.0.0.1:%d" % up, "",
+         "backend down", "    retries 0", "    server gone 127.0.0.1:%d" % dead, "",
+         "backend b-api"] + frag("api") + ["    server up 127.0.0.1:%d" % up, "",
+         "backend b-public"] + frag("public") + ["    server up 127.0.0.1:%d" % up, "",
+         "backend b-api-down"] + frag("api") + ["    retries 0", "    server gone 127.0.0.1:%d" % dead, ""]
+    for s in shapes:
+        bind = "    bind 127.0.0.1:%d" % s.port
+        if s.scheme == "https":
+            bind += " ssl crt %s alpn h2,http/1.1" % pem
+        api = "frontend s-%s from cors-api" % s.name
+        plain = "frontend s-%s" % s.name
+        body = {
+            "proxy": [api, bind, "    default_backend app"],
+            "backend-scope": [plain, bind, "    default_backend b-api"],
+            "frontend-fragment": [plain, bind] + frag("api") + ["    default_backend app"],
+            "listen": ["listen s-listen", bind] + frag("api") + ["    server up 127.0.0.1:%d" % up],
+            "down-503": [api, bind, "    default_backend down"],
+            "down-503-backend": [plain, bind, "    default_backend b-api-down"],
+            "http-error": [api, bind, "    http-error status 503 content-type text/plain string \"down\"",
+                           "    default_backend down"],
+            "deny": [api, bind, "    http-request deny", "    default_backend app"],
+            "redirect": [api, bind, "    http-request redirect location /new/ code 301", "    default_backend app"],
+            "auth": [api, bind, "    http-request auth realm corsc if !{ http_auth(corsc_users) }",
+                     "    default_backend app"],
+            "return": [api, bind, "    http-request return status 200 content-type text/plain string ok",
+                       "    default_backend app"],
+            "mixed-backends": [plain, bind, "    use_backend b-public if { path_beg /pub/ }",
+                               "    default_backend b-api"],
+            "frontend-and-backend": [api, bind, "    use_backend b-public if { path_beg /pub/ }",
+                                     "    default_backend app"],
+            "tls-h2": [api, bind, "    default_backend app"],
+            "two-origins": [api, bind, "    default_backend app"],
+        }
+        L += ["# shape %s" % s.name] + body[s.name] + [""]
+    return "\n".join(L) + "\n"
+
+
 # ---------------------------------------------------------------- sending
 
 def curl_send(tls, port, method, path, headers, body):
@@ -639,6 +728,15 @@ def start_server(server, shapes, procs, stmp, outdir, up, www, tls, bcrypt):
         env.pop("APACHE_CONFDIR", None)
         check = [harness.binary("apache"), "-t", "-d", stmp, "-f", conf]
         argv = [harness.binary("apache"), "-d", stmp, "-f", conf, "-DFOREGROUND"]
+    elif server == "haproxy":
+        conf = os.path.join(stmp, "site.cfg")
+        text = haproxy_conf(shapes, d, up.port, stmp, tls)
+        base = os.path.join(stmp, "base.cfg")
+        with open(base, "w") as f:
+            f.write(harness.HAPROXY_BASE)
+        files = ["-f", base, "-f", os.path.join(d, "cors.cfg"), "-f", conf]
+        check = [harness.binary("haproxy"), "-c"] + files
+        argv = [harness.binary("haproxy")] + files + ["-db"]
     else:
         conf = os.path.join(stmp, "Caddyfile")
         text = caddy_conf(shapes, d, up.port, www, stmp, tls, bcrypt)
@@ -740,6 +838,7 @@ BROWSER_SAMPLE = {
     "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
     "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
     "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
+    "haproxy": ["auth", "mixed-backends", "down-503", "tls-h2"],
 }
 
 
@@ -845,7 +944,7 @@ def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=No
 # ---------------------------------------------------------------- main
 
 def all_shapes(servers):
-    table = {"nginx": nginx_shapes, "apache": apache_shapes, "caddy": caddy_shapes}
+    table = {"nginx": nginx_shapes, "apache": apache_shapes, "caddy": caddy_shapes, "haproxy": haproxy_shapes}
     return {s: table[s]() for s in servers}
 
 

@@ -73,7 +73,12 @@ def main():
             reqs = {n: sample_requests(p) for n, p in pols.items()}
             evals += [(f, p, reqs[n]) for n, p in pols.items()]
             for s in servers:
-                work.append((s, f, outdir, pols, reqs, os.path.join(tmp, "srv", s, "%03d" % i)))
+                # HAProxy's parser answers 400 itself to a header name of 256 bytes or more
+                # (README; tests/e2e/haproxy.py shows it): those requests are not sent to it
+                sr = reqs if s != "haproxy" else {n: [r for r in v if all(
+                    len(h) <= harness.HAPROXY_MAX_HEADER_NAME for h, _ in r.wire("/")[2])]
+                    for n, v in reqs.items()}
+                work.append((s, f, outdir, pols, sr, os.path.join(tmp, "srv", s, "%03d" % i)))
         oracle.fill(evals, workers=4)
         log("%d accepted files, %d corsc eval answers (%.1fs)" % (len(args.files), oracle.calls, time.time() - t0))
 

@@ -34,10 +34,10 @@ static void test_table(void)
 
 	struct strbuf sb = STRBUF_INIT;
 	backend_names(&sb, " ", true);
-	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "nginx apache caddy");
+	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "nginx apache caddy haproxy");
 	sb_reset(&sb);
 	backend_names(&sb, ", ", false);
-	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "nginx, apache, caddy, json");
+	CU_ASSERT_STRING_EQUAL(sb_str(&sb), "nginx, apache, caddy, haproxy, json");
 	sb_release(&sb);
 }
 

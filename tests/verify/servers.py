@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # `corsc verify` against real servers on loopback (tests/t-verify.sh):
 #  - passes (exit 0, no error, no warning) on corsc's own output on nginx,
-#    Apache and Caddy for every policy of every file in examples/;
+#    Apache, Caddy and HAProxy for every policy of every file in examples/;
+#  - HAProxy: the circulating native recipe (Origin reflected with
+#    credentials) is critical; the application's headers kept, and
+#    http-response instead of http-after-response on its own 503, are caught;
 #  - fails (exit 1) with the right finding and request on deliberately wrong
 #    configurations: origin reflection with credentials, an unanchored regex
 #    with unescaped dots, add_header without always, the application's own
@@ -318,6 +321,99 @@ def part_broken(args, procs, up, up405):
     procs.stop(p)
 
 
+def start_haproxy(procs, tmp, out, sections):
+    """HAProxy with harness's base (defaults cors-base), corsc's cors.cfg from
+    out (if any) and sections; returns the Popen."""
+    os.makedirs(tmp, exist_ok=True)
+    base = os.path.join(tmp, "base.cfg")
+    with open(base, "w") as f:
+        f.write(harness.HAPROXY_BASE)
+    site = os.path.join(tmp, "site.cfg")
+    with open(site, "w") as f:
+        f.write("\n".join(sections) + "\n")
+    files = ["-f", base] + (["-f", os.path.join(out, "haproxy", "cors.cfg")] if out else []) + ["-f", site]
+    r = subprocess.run([harness.binary("haproxy"), "-c"] + files, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise Fatal("haproxy -c:\n%s\n%s" % (r.stdout[-2000:], "\n".join(sections)))
+    log_path = os.path.join(tmp, "haproxy.out")
+    p = procs.start("haproxy", [harness.binary("haproxy")] + files + ["-db"], log_path)
+    for m in re.finditer(r"bind 127\.0\.0\.1:(\d+)", "\n".join(sections)):
+        harness.wait_port(int(m.group(1)), p, "haproxy", log_path)
+    return p
+
+
+def part_haproxy(args, procs, up):
+    """HAProxy: the native recipe in circulation (the request's Origin reflected
+    with credentials, no allow-list) is critical; corsc's output without its
+    del-header (the application's headers leak for refused origins), or with http-response instead of
+    http-after-response on HAProxy's own 503, is caught; TLS with HTTP/2 passes."""
+    port = harness.free_port()
+    p = start_haproxy(procs, os.path.join(args.tmp, "hap-reflect"), None, [
+        "frontend fe", "    bind 127.0.0.1:%d" % port,
+        "    http-request set-var(txn.origin) req.hdr(origin)",
+        "    http-response set-header Access-Control-Allow-Origin %[var(txn.origin)]",
+        "    http-response set-header Access-Control-Allow-Credentials true",
+        "    default_backend app", "backend app", "    server up 127.0.0.1:%d" % up.port])
+    rc, doc, _, err = verify(args.corsc, BROKEN, "api", "http://127.0.0.1:%d/api/" % port)
+    expect_finding("haproxy: Origin reflected with credentials", rc, doc, err,
+                   "refused-origin-allowed", cls="unrelated",
+                   check=lambda f, rq: f["message"].startswith("critical"))
+    procs.stop(p)
+
+    out, pol = build_broken(args, "hap-dup", brk="haproxy-no-delete")
+    sites = harness.plan_sites(pol, ["outer"])
+    p = harness.start_server("haproxy", procs, os.path.join(args.tmp, "hap-dup"), out, pol, sites, up.port)
+    rc, doc, _, err = verify(args.corsc, BROKEN, "api", "http://127.0.0.1:%d/api/" % sites[0].port)
+    # set-header replaces the application's header where the policy sets one;
+    # for a refused origin the application's own answer leaks through
+    expect_finding("haproxy: the application's Access-Control-* kept (no del-header)", rc, doc, err,
+                   "refused-origin-allowed", cls="unrelated")
+    procs.stop(p)
+
+    # HAProxy's own 503 (the server is down): corsc's output passes; with
+    # http-response instead of http-after-response an allowed origin is refused
+    dead = harness.free_port()
+    down = ["backend down", "    retries 0", "    server gone 127.0.0.1:%d" % dead]
+    for name, brk in (("hap-503", None), ("hap-503-no-after", "haproxy-no-after")):
+        out, pol = build_broken(args, name, brk=brk)
+        port = harness.free_port()
+        p = start_haproxy(procs, os.path.join(args.tmp, name), out, [
+            "frontend fe from cors-api", "    bind 127.0.0.1:%d" % port, "    default_backend down"] + down)
+        rc, doc, _, err = verify(args.corsc, BROKEN, "api", "http://127.0.0.1:%d/api/" % port)
+        if brk is None:
+            if rc != 0 or doc is None or findings(doc, "error"):
+                fail("haproxy: its own 503", "exit %d\n%s\n%s" % (rc, summary(doc) if doc else "", err[-800:]))
+            else:
+                ok("haproxy: its own 503 carries the policy: exit 0, %d requests" % doc["sent"])
+        else:
+            expect_finding("haproxy: http-response skips its own 503", rc, doc, err,
+                           "allowed-origin-refused", cls="allowed")
+        procs.stop(p)
+
+    if not shutil.which("openssl"):
+        fail("haproxy TLS", "openssl is not installed (a test dependency)")
+        return
+    d = make_ca(os.path.join(args.tmp, "hap-tls"))
+    pem = os.path.join(d, "server-with-key.pem")
+    with open(pem, "w") as f:
+        f.write(open(os.path.join(d, "server.pem")).read() + open(os.path.join(d, "server.key")).read())
+    out, pol = build_broken(args, "hap-tls")
+    port = harness.free_port()
+    p = start_haproxy(procs, os.path.join(args.tmp, "hap-tls"), out, [
+        "frontend fe from cors-api", "    bind 127.0.0.1:%d ssl crt %s alpn h2,http/1.1" % (port, pem),
+        "    default_backend app", "backend app", "    server up 127.0.0.1:%d" % up.port])
+    rc, doc, _, err = verify(args.corsc, BROKEN, "api", "https://verify.test:%d/api/" % port,
+                             "--resolve", "verify.test:%d:127.0.0.1" % port, "--cacert", os.path.join(d, "ca.pem"))
+    versions = sorted({a.get("http_version") for a in doc["answers"]}) if doc else []
+    if rc != 0 or findings(doc, "error") or versions != ["2"]:
+        fail("haproxy: TLS with a test CA and HTTP/2", "exit %d, HTTP versions %s\n%s\n%s"
+             % (rc, versions, summary(doc) if doc else "", err[-1500:]))
+    else:
+        ok("haproxy: TLS with --cacert and --resolve, HTTP/2: exit 0, %d requests" % doc["sent"])
+    procs.stop(p)
+
+
 def make_ca(tmp):
     """A test CA and a certificate for verify.test signed by it (openssl)."""
     d = os.path.join(tmp, "tls")
@@ -478,6 +574,8 @@ def main():
                 part_broken(args, procs, up, up405)
             if "tls" in parts:
                 part_tls(args, procs, up)
+        if "haproxy" in servers and "broken" in parts:
+            part_haproxy(args, procs, up)
         if "noanswer" in parts:
             part_no_answer(args)
         if "safety" in parts:

@@ -1,0 +1,488 @@
+/*
+ * haproxy.c - the HAProxy 2.6 backend: the response plan (response.c) as
+ * http-request and http-after-response rules, written twice from one
+ * renderer: as named defaults sections in haproxy/cors.cfg (loaded with -f,
+ * used as `frontend X from cors-NAME`) and as haproxy/cors-NAME.fragment
+ * (pasted or templated at the top of a frontend, backend or listen).
+ */
+#include "backend.h"
+#include "haproxy.h"
+#include "origin.h"
+#include "response.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- words ---- */
+
+static bool bare_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr(":/.-_[]", c));
+}
+
+bool haproxy_word(struct strbuf *sb, const char *s, size_t len, enum hap_word_kind kind)
+{
+	bool bare = len > 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c > 0x7e)
+			return false;
+		bare &= bare_byte(c);
+	}
+	if (bare) {
+		sb_add(sb, s, len);
+		return true;
+	}
+	/*
+	 * Inside double quotes HAProxy unescapes \\ \" \$ (and would expand
+	 * ${NAME}); '#', '\'' and spaces are ordinary.  A log-format string
+	 * then reads %% as one '%'.
+	 */
+	sb_putc(sb, '"');
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '\\' || c == '"' || c == '$')
+			sb_putc(sb, '\\');
+		else if (c == '%' && kind == HAP_LOG_FORMAT)
+			sb_putc(sb, '%');
+		sb_putc(sb, c);
+	}
+	sb_putc(sb, '"');
+	return true;
+}
+
+bool haproxy_regex_word(struct strbuf *sb, const char *re, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)re[i];
+		if (c < 0x20 || c > 0x7e || c == '\'')
+			return false;
+	}
+	sb_putc(sb, '\'');
+	sb_add(sb, re, len);
+	sb_putc(sb, '\'');
+	return true;
+}
+
+/* ---- the rules of one policy ---- */
+
+/*
+ * HAProxy reads at most 64 words a line: an exact-origin acl line holds 5
+ * of its own, so 50 origins leave room.  A line and a regex also stay within
+ * a byte budget (PCRE2 refuses patterns of some hundred kilobytes).
+ */
+#define ORIGINS_PER_LINE 50
+#define LINE_BUDGET 16000
+#define ORIGIN_MAX 8000
+
+/* The variables; their names allow only [A-Za-z0-9._] (SERVER-NOTES). */
+#define V_POLICY "txn.corsc_policy"
+#define V_ORIGIN "txn.corsc_origin"
+#define V_OK "txn.corsc_allowed"
+#define V_PF "txn.corsc_preflight"
+#define V_PNA "txn.corsc_pna"
+
+struct emitter {
+	struct strbuf *sb;
+	struct strbuf *err;
+	const struct response_plan *plan;
+	const struct policy *p;
+	const char *indent;
+};
+
+static void rule(struct emitter *e, const char *text)
+{
+	sb_puts(e->sb, e->indent);
+	sb_puts(e->sb, text);
+}
+
+/* " if { var(txn.corsc_policy) -m str NAME }": the rules of the policy that owns the request. */
+static void if_owner(struct emitter *e)
+{
+	sb_printf(e->sb, " if { var(" V_POLICY ") -m str %s }", e->p->name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool too_long(struct emitter *e, size_t len)
+{
+	if (len <= ORIGIN_MAX)
+		return false;
+	sb_printf(e->err, "policy \"%s\": an origin is too long for an HAProxy configuration line",
+		  e->p->name);
+	return true;
+}
+
+/*
+ * HAProxy's djb2 converter: the bucket of an origin is
+ * var(txn.corsc_origin),djb2,mod(B), computed here the same way.
+ */
+static uint32_t djb2(const char *s)
+{
+	uint32_t h = 5381;
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+/* The acl lines "acl NAME var(txn.corsc_origin) -m str ..." of exact[0..n). */
+static bool put_acl_lines(struct emitter *e, const char *name, const char **exact, size_t n)
+{
+	size_t on_line = 0, line_start = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(exact[i]);
+		if (on_line && (on_line == ORIGINS_PER_LINE ||
+				e->sb->len - line_start + len > LINE_BUDGET)) {
+			sb_putc(e->sb, '\n');
+			on_line = 0;
+		}
+		if (!on_line) {
+			line_start = e->sb->len;
+			rule(e, "acl ");
+			sb_printf(e->sb, "%s var(" V_ORIGIN ") -m str", name);
+		}
+		sb_putc(e->sb, ' ');
+		if (!haproxy_word(e->sb, exact[i], len, HAP_PATTERN)) {
+			sb_printf(e->err, "policy \"%s\": an origin cannot be written safely in an "
+				  "HAProxy configuration", e->p->name);
+			return false;
+		}
+		on_line++;
+	}
+	if (on_line)
+		sb_putc(e->sb, '\n');
+	return true;
+}
+
+/*
+ * The exact origins (sorted, without duplicates) as -m str acl lines, whose
+ * patterns HAProxy keeps in a tree, at most ORIGINS_PER_LINE a line; lines
+ * of one acl name OR together.  An acl of L lines costs L tree lookups, so
+ * beyond BUCKET_MIN_LINES the origins are spread over about sqrt(L) buckets
+ * by a hash HAProxy computes once per request (djb2): a request then costs
+ * one bucket test per bucket and the lookups of its own bucket only.
+ */
+#define BUCKET_MIN_LINES 4
+
+static bool put_exact(struct emitter *e)
+{
+	const struct policy *p = e->p;
+	size_t cap = p->norigins ? p->norigins : 1;
+	const char **exact = xmalloc(cap * sizeof(*exact));
+	const char **bucket = xmalloc(cap * sizeof(*bucket));
+	size_t n = 0, m = 0;
+	bool ok = false;
+
+	for (size_t i = 0; i < p->norigins; i++)
+		if (p->origins[i].kind != ORIGIN_PATTERN)
+			exact[n++] = p->origins[i].text;
+	qsort(exact, n, sizeof(*exact), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (m && strcmp(exact[m - 1], exact[i]) == 0)
+			continue;
+		if (too_long(e, strlen(exact[i])))
+			goto out;
+		exact[m++] = exact[i];
+	}
+	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
+	if (lines > BUCKET_MIN_LINES)
+		while (nb * nb < lines)
+			nb++;
+	for (size_t b = 0; b < nb; b++) {
+		size_t k = 0;
+		for (size_t i = 0; i < m; i++)
+			if (nb == 1 || djb2(exact[i]) % nb == b)
+				bucket[k++] = exact[i];
+		if (k == 0)
+			continue;
+		char name[48];
+		if (nb == 1)
+			snprintf(name, sizeof(name), "corsc_allowed");
+		else
+			snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
+		if (!put_acl_lines(e, name, bucket, k))
+			goto out;
+		if (nb > 1 && b == 0) {
+			/* the bucket of the request's origin, once */
+			rule(e, "");
+			sb_printf(e->sb, "http-request set-var(txn.corsc_bucket) var(" V_ORIGIN "),djb2,mod(%zu)", nb);
+			if_owner(e);
+			sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
+		}
+		rule(e, "http-request set-var(" V_OK ") bool(true)");
+		if_owner(e);
+		if (nb > 1)
+			sb_printf(e->sb, " { var(txn.corsc_bucket) -m int %zu }", b);
+		sb_printf(e->sb, " %s\n", name);
+	}
+	ok = true;
+out:
+	free(exact);
+	free(bucket);
+	return ok;
+}
+
+/* One -m reg line: '^(?:alt)$'. */
+static bool put_regex_line(struct emitter *e, const struct strbuf *alt)
+{
+	struct strbuf re = STRBUF_INIT;
+	sb_printf(&re, "^(?:%s)$", sb_str(alt));
+	rule(e, "http-request set-var(" V_OK ") bool(true)");
+	if_owner(e);
+	sb_puts(e->sb, " { var(" V_ORIGIN ") -m reg ");
+	bool ok = !re.failed && haproxy_regex_word(e->sb, sb_str(&re), re.len);
+	sb_release(&re);
+	if (!ok) {
+		sb_printf(e->err, "policy \"%s\": an origin pattern cannot be written safely in an "
+			  "HAProxy configuration", e->p->name);
+		return false;
+	}
+	sb_puts(e->sb, " }\n");
+	return true;
+}
+
+/* The patterns, in source order, as alternations of origin_regex's regexes. */
+static bool put_patterns(struct emitter *e)
+{
+	struct strbuf alt = STRBUF_INIT, one = STRBUF_INIT;
+	bool ok = false;
+
+	for (size_t i = 0; i < e->p->norigins; i++) {
+		if (e->p->origins[i].kind != ORIGIN_PATTERN)
+			continue;
+		sb_reset(&one);
+		origin_regex(&one, &e->p->origins[i], REGEX_HAPROXY);
+		if (too_long(e, one.len))
+			goto out;
+		if (alt.len && alt.len + 1 + one.len > LINE_BUDGET) {
+			if (!put_regex_line(e, &alt))
+				goto out;
+			sb_reset(&alt);
+		}
+		if (alt.len)
+			sb_putc(&alt, '|');
+		sb_add(&alt, sb_str(&one), one.len);
+	}
+	if (alt.len && !put_regex_line(e, &alt))
+		goto out;
+	ok = true;
+out:
+	sb_release(&alt);
+	sb_release(&one);
+	return ok;
+}
+
+/* The conditions of a row, after " if OWNER". */
+static void row_conditions(struct emitter *e, const struct plan_row *r)
+{
+	if (r->needs & PLAN_NEED_ALLOWED)
+		sb_puts(e->sb, " { var(" V_OK ") -m bool }");
+	if (r->needs & PLAN_NEED_PNA)
+		sb_puts(e->sb, " { var(" V_PNA ") -m bool }");
+	if ((r->when & PLAN_BOTH) == PLAN_PREFLIGHT)
+		sb_puts(e->sb, " { var(" V_PF ") -m bool }");
+	else if ((r->when & PLAN_BOTH) == PLAN_ACTUAL)
+		sb_puts(e->sb, " !{ var(" V_PF ") -m bool }");
+}
+
+static bool put_row(struct emitter *e, const struct plan_row *r)
+{
+	rule(e, "http-after-response set-header ");
+	sb_puts(e->sb, r->name);
+	sb_putc(e->sb, ' ');
+	if (r->kind == PLAN_ECHO_ORIGIN) {
+		sb_puts(e->sb, "%[var(" V_ORIGIN ")]");
+	} else if (!haproxy_word(e->sb, r->value, strlen(r->value), HAP_LOG_FORMAT)) {
+		sb_printf(e->err, "policy \"%s\": %s cannot be written safely in an HAProxy "
+			  "configuration", e->p->name, stmt_keyword(r->stmt));
+		return false;
+	}
+	if_owner(e);
+	row_conditions(e, r);
+	sb_putc(e->sb, '\n');
+	return true;
+}
+
+static bool echoes_origin(const struct response_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->rows[i].kind == PLAN_ECHO_ORIGIN)
+			return true;
+	return false;
+}
+
+/* Every rule of one policy, each line starting with e->indent. */
+static bool put_rules(struct emitter *e)
+{
+	const struct response_plan *plan = e->plan;
+	const char *name = e->p->name;
+
+	/* the first section on the request's way that has CORS rules owns it */
+	rule(e, "http-request set-var(" V_POLICY ") ");
+	sb_printf(e->sb, "str(%s) unless { var(" V_POLICY ") -m found }\n", name);
+	if (echoes_origin(plan) || plan_needs(plan, PLAN_NEED_ALLOWED)) {
+		/* one Origin line, whole (req.hdr would split it at commas) */
+		rule(e, "http-request set-var(" V_ORIGIN ") req.fhdr(origin)");
+		if_owner(e);
+		sb_puts(e->sb, " { req.fhdr_cnt(origin) eq 1 }\n");
+	}
+	if (plan_needs(plan, PLAN_NEED_ALLOWED) && (!put_exact(e) || !put_patterns(e)))
+		return false;
+	/* a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method */
+	rule(e, "http-request set-var(" V_PF ") bool(true)");
+	if_owner(e);
+	sb_puts(e->sb, " METH_OPTIONS { req.fhdr(origin) -m len 1: }"
+		       " { req.fhdr(access-control-request-method) -m len 1: }\n");
+	if (plan_needs(plan, PLAN_NEED_PNA)) {
+		rule(e, "http-request set-var(" V_PNA ") bool(true)");
+		if_owner(e);
+		sb_puts(e->sb, " { var(" V_PF ") -m bool }"
+			       " { req.fhdr(access-control-request-private-network) -m str true }\n");
+	}
+	rule(e, "");
+	sb_printf(e->sb, "http-request return status %d", plan->preflight_status);
+	if_owner(e);
+	sb_puts(e->sb, " { var(" V_PF ") -m bool }\n");
+	/* every response, HAProxy's own (503, deny, redirect, auth, return) included */
+	if (plan->strip_app_headers) {
+		rule(e, "http-after-response del-header access-control- -m beg");
+		if_owner(e);
+		sb_putc(e->sb, '\n');
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (!put_row(e, &plan->rows[i]))
+			return false;
+	if (plan->vary_origin) {
+		rule(e, "http-after-response add-header Vary Origin");
+		if_owner(e);
+		sb_puts(e->sb, " !{ res.hdr(vary) -m str -i origin }\n");
+	}
+	return true;
+}
+
+/* ---- the files ---- */
+
+static void put_generated(struct strbuf *sb, const struct emit_ctx *ctx)
+{
+	sb_puts(sb, "# Generated by corsc " CORSC_VERSION " from ");
+	put_comment_text(sb, ctx->input ? ctx->input : "-");
+	sb_puts(sb, ". Do not edit.\n#\n");
+}
+
+/* Named defaults with HTTP rules need 2.5; Debian 12 has 2.6. */
+static const char version_guard[] =
+	".if version_before(2.5)\n"
+	".alert \"corsc: these CORS rules need HAProxy 2.5 or later (2.6 is tested)\"\n"
+	".endif\n";
+
+static const char caveats[] =
+	"# Every response of the section carries the policy's headers (http-after-response),\n"
+	"# HAProxy's own 503, deny, redirect, auth and return answers included; only the\n"
+	"# 400 HAProxy sends for a request it cannot parse gets none (HAProxy 2.6 refuses\n"
+	"# a header name of 256 bytes or more that way). The first section on\n"
+	"# a request's way that has CORS rules owns it: a policy in a frontend governs\n"
+	"# the requests of its backends too (put policies on the backends to have one per\n"
+	"# backend). Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";
+
+static bool emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb, struct strbuf *err)
+{
+	put_generated(sb, ctx);
+	sb_puts(sb,
+		"# Load this file after the one that defines your own defaults section, named\n"
+		"# cors-base (mode http, timeouts, log: what every proxy should inherit), and\n"
+		"# before the files whose sections use it:\n"
+		"#     haproxy -f base.cfg -f cors.cfg -f site.cfg   (or a conf.d folder, -f DIR,\n"
+		"#     whose *.cfg files load in name order: 10-base.cfg, 50-cors.cfg, 90-site.cfg)\n"
+		"# It defines one named defaults section per policy, `defaults cors-NAME from\n"
+		"# cors-base`; attach a policy to a frontend or a backend with\n"
+		"#     frontend api from cors-NAME      (or: backend app from cors-NAME)\n"
+		"# A cors-NAME section serves frontends or backends, not both; a listen section\n"
+		"# cannot use one: paste haproxy/cors-NAME.fragment there instead. The file ends\n"
+		"# with `defaults from cors-base`, so sections after it that name no defaults get\n"
+		"# cors-base's settings and no CORS rules.\n");
+	sb_puts(sb, caveats);
+	sb_puts(sb, version_guard);
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		struct response_plan plan;
+		response_plan_make(&ctx->policies[i], &plan);
+		struct emitter e = { sb, err, &plan, plan.policy, "\t" };
+		sb_printf(sb, "\n# Policy \"%s\".\ndefaults cors-%s from cors-base\n\tmode http\n",
+			  e.p->name, e.p->name);
+		bool ok = put_rules(&e);
+		response_plan_release(&plan);
+		if (!ok)
+			return false;
+	}
+	sb_puts(sb, "\n# What follows uses cors-base alone, without CORS rules.\ndefaults from cors-base\n");
+	return true;
+}
+
+static bool emit_fragment(const struct emit_ctx *ctx, const struct policy *p, struct strbuf *sb,
+			  struct strbuf *err)
+{
+	struct response_plan plan;
+
+	put_generated(sb, ctx);
+	sb_printf(sb,
+		  "# The rules of policy \"%s\", to paste (or template) at the top of the\n"
+		  "# frontend, backend or listen section that serves its resources, before that\n"
+		  "# section's own http-request rules, in mode http:\n"
+		  "#     backend app\n"
+		  "#         <the lines below>\n"
+		  "#         server app1 127.0.0.1:8080\n"
+		  "# The same rules as `defaults cors-%s` in haproxy/cors.cfg; this file is not\n"
+		  "# a configuration of its own (its name does not end in .cfg, so a conf.d\n"
+		  "# folder loaded with -f skips it). Variables: txn.corsc_*.\n", p->name, p->name);
+	sb_puts(sb, caveats);
+	sb_puts(sb, version_guard);
+	response_plan_make(p, &plan);
+	struct emitter e = { sb, err, &plan, p, "" };
+	bool ok = put_rules(&e);
+	response_plan_release(&plan);
+	return ok;
+}
+
+bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		const struct policy *p = &ctx->policies[i];
+		if (!policy_name_ok(p->name)) {
+			sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
+			return false;
+		}
+		if (!p->any_origin && p->norigins == 0) {
+			sb_printf(err, "policy \"%s\" has no origins", p->name);
+			return false;
+		}
+	}
+	if (!emit_defaults(ctx, &sb, err))
+		goto fail;
+	if (!out_set_add(out, "haproxy/cors.cfg", &sb))
+		goto oom;
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		const struct policy *p = &ctx->policies[i];
+		if (!emit_fragment(ctx, p, &sb, err))
+			goto fail;
+		struct strbuf path = STRBUF_INIT;
+		sb_printf(&path, "haproxy/cors-%s.fragment", p->name);
+		bool added = !path.failed && out_set_add(out, sb_str(&path), &sb);
+		sb_release(&path);
+		if (!added)
+			goto oom;
+	}
+	return true;
+oom:
+	sb_puts(err, "out of memory");
+	return false;
+fail:
+	sb_release(&sb);
+	return false;
+}

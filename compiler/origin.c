@@ -608,7 +608,11 @@ bool origin_match(const struct origin *o, const char *req, size_t len)
 	bool has_port = d > 0 && d < hn && h[hn - 1 - d] == ':';
 	if (o->port_any) {
 		if (has_port) {
-			if (d > 5)
+			/* a port a browser sends: 1-65535, no leading zero */
+			long v = 0;
+			for (size_t i = hn - d; i < hn && d <= 5; i++)
+				v = v * 10 + (h[i] - '0');
+			if (d > 5 || h[hn - d] == '0' || v > 65535)
 				return false;
 			hn -= d + 1;
 		}

@@ -345,7 +345,13 @@ static void test_match(void)
 	const char *anyport = "http://localhost:*";
 	CU_ASSERT_TRUE(matches(anyport, "http://localhost"));
 	CU_ASSERT_TRUE(matches(anyport, "http://localhost:3000"));
-	CU_ASSERT_TRUE(matches(anyport, "http://localhost:99999"));
+	/* a port as browsers send it: 1-65535, no leading zero (issue 16) */
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:65535"));
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:1"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:99999"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:65536"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:0"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:03000"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:123456"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:*"));
@@ -413,6 +419,11 @@ static void test_regex_matches_like_origin_match(void)
 		"https://appxexample.com", "https://app.example.com.evil.net",
 		"http://localhost", "http://localhost:3000", "http://localhost:65535",
 		"http://localhost:123456", "http://localhost:", "http://localhost:abc",
+		"http://localhost:0", "http://localhost:080", "http://localhost:00080",
+		"http://localhost:65536", "http://localhost:99999", "http://localhost:1",
+		"http://localhost:9", "http://localhost:10", "http://localhost:65530",
+		"http://localhost:65529", "http://localhost:64999", "http://localhost:59999",
+		"http://localhost:6000", "http://[::1]:0", "http://[::1]:65535",
 		"http://localhostx", "http://a.localhost",
 		"https://a.example.com", "https://a.b.example.com", "https://example.com",
 		"https://evil-example.com", "https://.example.com", "https://a..example.com",
@@ -460,8 +471,8 @@ static void test_regex_text(void)
 		{ "https://*.example.com", REGEX_PCRE, "https://[a-z0-9_-]{1,63}\\.example\\.com" },
 		{ "https://**.eu.example.com", REGEX_RE2,
 		  "https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com" },
-		{ "http://localhost:*", REGEX_HAPROXY, "http://localhost(?::[0-9]{1,5})?" },
-		{ "http://[::1]:*", REGEX_PCRE, "http://\\[::1\\](?::[0-9]{1,5})?" },
+		{ "http://localhost:*", REGEX_HAPROXY, "http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?" },
+		{ "http://[::1]:*", REGEX_PCRE, "http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?" },
 		{ "https://a.example.com:8443", REGEX_RE2, "https://a\\.example\\.com:8443" },
 		{ "git+ssh://*.x.example", REGEX_PCRE, "git\\+ssh://[a-z0-9_-]{1,63}\\.x\\.example" },
 		{ "null", REGEX_HAPROXY, "null" },

@@ -125,6 +125,39 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 	free(h);
 }
 
+/*
+ * An IPv6 address as the WHATWG URL standard serializes a host: eight
+ * pieces in lower-case hex without leading zeros, the first longest run of
+ * two or more zero pieces written "::".
+ */
+static void ipv6_serialize(const struct in6_addr *a, char *out, size_t size)
+{
+	unsigned piece[8];
+	for (int i = 0; i < 8; i++)
+		piece[i] = (unsigned)a->s6_addr[2 * i] << 8 | a->s6_addr[2 * i + 1];
+	int best = -1, bestlen = 1;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && piece[j] == 0)
+			j++;
+		if (j - i > bestlen) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 8 && n < size; i++) {
+		if (i == best) {
+			n += (size_t)snprintf(out + n, size - n, i == 0 ? "::" : ":");
+			i += bestlen - 1;
+			continue;
+		}
+		n += (size_t)snprintf(out + n, size - n, "%x%s", piece[i], i < 7 ? ":" : "");
+	}
+}
+
 /* The span of the part p[0..n) of the origin text: the part at fault. */
 #define PART(p, n) fixit_sub_span(span, text, len, (p), (n))
 
@@ -142,7 +175,10 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 		return false;
 	}
 	if (h[n - 1] == '.') {
-		diag_emit(dq, "E010", PART(h + n - 1, 1), "remove the trailing dot: browsers send the host without it",
+		diag_emit(dq, "E010", PART(h + n - 1, 1), "remove the trailing dot: 'example.com.' is another origin than "
+			  "'example.com', which a browser sends only for a page loaded from the dotted "
+			  "name (Chromium sends http://example.com.:3999 then); corsc takes the usual "
+			  "name, without it",
 			  "malformed origin '%.*s': trailing dot in the host", shown(len), text);
 		return false;
 	}
@@ -257,6 +293,14 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				  "malformed origin '%.*s': bad scheme", shown(len), text);
 			return false;
 		}
+	}
+	if (slen == 4 && ascii_strncasecmp(scheme, "file", 4) == 0) {
+		diag_emit(dq, "E010", PART(scheme, slen), "a page loaded from file: sends Origin: "
+			  "null, never a file:// origin; allow \"null\" if such pages may use the "
+			  "resource (W104 says what else sends it)",
+			  "malformed origin '%.*s': browsers never send a file: origin",
+			  shown(len), text);
+		return false;
 	}
 
 	/* Authority: up to the first '/', '?' or '#'. */
@@ -480,15 +524,20 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		}
 		memcpy(inner, host + 1, ilen);
 		inner[ilen] = '\0';
-		if (inet_pton(AF_INET6, inner, &a6) != 1 || !inet_ntop(AF_INET6, &a6, back, sizeof(back))) {
+		if (inet_pton(AF_INET6, inner, &a6) != 1) {
 			diag_emit(dq, "E010", span, "write a valid IPv6 address in brackets, e.g. [::1]",
 				  "malformed origin '%.*s': bad IPv6 address", shown(len), text);
 			return false;
 		}
-		/* glibc's inet_ntop follows RFC 5952, as browsers serialize. */
+		/*
+		 * The WHATWG URL standard's serialization, which browsers send:
+		 * RFC 5952 compression, but always hex, never a dotted IPv4 tail
+		 * (inet_ntop writes ::ffff:127.0.0.1; a browser [::ffff:7f00:1]).
+		 */
+		ipv6_serialize(&a6, back, sizeof(back));
 		if (strcmp(inner, back) != 0) {
 			snprintf(note, sizeof(note), "write %.*s://[%s]%.*s: browsers send the "
-				 "compressed form of RFC 5952", (int)slen, scheme, back,
+				 "form of the WHATWG URL standard (RFC 5952 compression, always hex)", (int)slen, scheme, back,
 				 (int)(alen - hlen), host + hlen);
 			diag_emit(dq, "E010", span, note,
 				  "malformed origin '%.*s': IPv6 address not in canonical form",

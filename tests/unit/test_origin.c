@@ -95,6 +95,25 @@ static void test_exact(void)
 	assert_clean("http://a.example:1", "http://a.example:1");
 	/* the other scheme's default port is not dropped */
 	assert_clean("https://a.example:80", "https://a.example:80");
+	/* IPv6 as browsers serialize it (WHATWG URL): hex, never a dotted tail */
+	assert_clean("http://[::ffff:7f00:1]:8080", "http://[::ffff:7f00:1]:8080");
+	assert_clean("http://[::102:304]", "http://[::102:304]");
+	assert_clean("http://[1:0:0:2::3]", "http://[1:0:0:2::3]");
+	assert_clean("http://[2001:db8::]", "http://[2001:db8::]");
+	assert_clean("http://[1:2:3:4:5:6:7:8]", "http://[1:2:3:4:5:6:7:8]");
+	assert_clean("http://[1:0:2:3:4:5:6:7]", "http://[1:0:2:3:4:5:6:7]");
+	assert_refused("http://[::ffff:127.0.0.1]", "E010", "not in canonical form",
+		       "write http://[::ffff:7f00:1]");
+	assert_refused("http://[::1.2.3.4]", "E010", "not in canonical form", "write http://[::102:304]");
+	assert_refused("http://[1:0:0:2:0:0:0:3]", "E010", "not in canonical form",
+		       "write http://[1:0:0:2::3]");
+	assert_refused("http://[1::2:3:4:5:6:7]", "E010", "not in canonical form",
+		       "write http://[1:0:2:3:4:5:6:7]");
+	/* file: pages send Origin: null */
+	assert_refused("file://example.com", "E010", "never send a file: origin", "Origin: null");
+	assert_refused("file:///tmp/a.html", "E010", "never send a file: origin", NULL);
+	/* the trailing dot: refused, for what it is */
+	assert_refused("https://example.com.", "E010", "trailing dot", "another origin");
 }
 
 static void test_patterns(void)

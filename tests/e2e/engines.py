@@ -252,6 +252,10 @@ FIREFOX_PREFS = {
     "datareporting.usage.uploadEnabled": False,
     "browser.discovery.enabled": False,
     "extensions.pocket.enabled": False,
+    # a 401 to a fetch() from a frame opens a login dialog by default (2),
+    # which nobody answers in headless mode: the script gets the 401 instead,
+    # as in Chromium (the auth shapes of tests/e2e/shapes.py)
+    "network.auth.subresource-http-auth-allow": 0,
 }
 
 
@@ -297,13 +301,33 @@ def _chromium_argv(tmp, url, hosts, public_port):
     return argv
 
 
-def run_page(engine, procs, ps, tmp, url, run_id, hosts, timeout=120, public_port=None):
+def trust_ca(nssdir, ca):
+    """A fresh NSS database in nssdir whose only added root is the PEM file ca
+    (certutil, libnss3-tools): Firefox reads it from its profile, Chromium
+    from $HOME/.pki/nssdb."""
+    if not shutil.which("certutil"):
+        raise Fatal("certutil is needed to trust the test CA (libnss3-tools, in .ci/deps)")
+    os.makedirs(nssdir, exist_ok=True)
+    for argv in (["certutil", "-N", "-d", "sql:" + nssdir, "--empty-password"],
+                 ["certutil", "-A", "-d", "sql:" + nssdir, "-n", "corsc e2e test CA",
+                  "-t", "C,,", "-i", ca]):
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, text=True)
+        if r.returncode != 0:
+            raise Fatal("%s failed:\n%s" % (" ".join(argv), r.stdout))
+
+
+def run_page(engine, procs, ps, tmp, url, run_id, hosts, timeout=120, public_port=None, ca=None):
     """Load url in engine (headless, its own profile under tmp) and return what
-    the page POSTs under run_id.  The engine is stopped by its process id (its
-    process group) as soon as the results are in, or on any error."""
+    the page POSTs under run_id.  ca: a PEM file the engine trusts as a root
+    (HTTPS pages and servers of the test).  The engine is stopped by its
+    process id (its process group) as soon as the results are in, or on any
+    error."""
     d = os.path.join(tmp, engine)
     os.makedirs(d, exist_ok=True)
     argv = (_firefox_argv if engine == "firefox" else _chromium_argv)(d, url, hosts, public_port)
+    if ca:
+        trust_ca(os.path.join(d, "profile") if engine == "firefox" else os.path.join(d, ".pki", "nssdb"), ca)
     env = dict(os.environ)
     env["HOME"] = d
     env["XDG_CONFIG_HOME"] = os.path.join(d, "config")

@@ -10,7 +10,8 @@
 # the included file are "documented": the test asserts the behaviour the
 # README and the generated file's header describe, and the remedy they give
 # runs as a shape of its own.  Then a sample goes through headless Chromium
-# from an allowed and a refused origin.
+# and Firefox ESR (engines.py, the same scenarios) from an allowed and a
+# refused origin.
 import argparse
 import base64
 import json
@@ -24,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import diff  # noqa: E402
+import engines  # noqa: E402
 from harness import Fatal, log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -713,8 +715,13 @@ def start_server(server, shapes, procs, stmp, outdir, up, www, tls, bcrypt):
     d = os.path.join(outdir, server)
     os.makedirs(stmp, exist_ok=True)
     os.chmod(stmp, 0o755)
+    used = set()
     for s in shapes:
+        # free_port() may give a port it gave just before (it is free again)
         s.port = harness.free_port()
+        while s.port in used:
+            s.port = harness.free_port()
+        used.add(s.port)
     env = None
     if server == "nginx":
         conf = os.path.join(stmp, "nginx.conf")
@@ -833,17 +840,23 @@ def check_nginx_missing_http(tmp, outdir):
 
 # ---------------------------------------------------------------- browser sample
 
-# Shapes of each server that also go through Chromium.
+# Shapes of each server that also go through the browsers (Chromium and
+# Firefox ESR, tests/e2e/engines.py), one page load per engine for all of them.
 BROWSER_SAMPLE = {
     "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
     "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
     "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
     "haproxy": ["auth", "mixed-backends", "down-503", "tls-h2"],
 }
+# Where an engine departs from the Fetch standard in a scenario of the sample:
+# {(server, shape, scenario index): {engine: {"ok": bool}}}, checked like
+# browser.py's `engines` (never skipped).  None measured so far.
+BROWSER_ENGINE_DIFFS = {}
 
 
 def browser_scenarios(shape):
-    """(origin key, method, status, headers, credentials, ok, probe) for one shape."""
+    """(origin key, method, status, headers, credentials, ok, probe) for one
+    shape; ok is the Fetch standard's answer."""
     out = []
     for probe in shape.probes:
         if probe.extra or probe.doc:
@@ -863,82 +876,149 @@ def browser_scenarios(shape):
     return out
 
 
-def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=None):
-    """A sample of the shapes through headless Chromium, from the policy's allowed
-    origin and from a refused one.  Returns the number of mismatches."""
+def browser_table(shapes_by_server):
+    """The scenario list of the sample, the same for every engine:
+    [(name, scenario)], name = server-shape-index."""
+    out = []
+    for server, shapes in shapes_by_server:
+        for s in shapes:
+            base = ("https://cors.test:%d" % s.port) if s.scheme == "https" else (
+                "http://api.example.test:%d" % s.port)
+            for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(s)):
+                init = {"method": method, "headers": hdrs, "credentials": creds, "mode": "cors",
+                        "cache": "no-store"}
+                if method in ("POST", "PUT"):
+                    init["body"] = "x"
+                want, from_app, _ = probe.want(diff.Req("actual", None, method, status=st))
+                name = "%s-%s-%d" % (server, s.name, i)
+                out.append((name, dict(server=server, shape=s.name, key=key, method=method, ok=ok,
+                                       status=want, from_app=from_app, policy=probe.policy, init=init,
+                                       url="%s%ss%d" % (base, probe.prefix, st),
+                                       engines=BROWSER_ENGINE_DIFFS.get((server, s.name, i), {}))))
+    return out
+
+
+def browser_pages(ps, table, engine):
+    """Register one engine's pages (one frame per server and origin, browser.py's
+    FRAME and TOP); returns (top URL, run id)."""
     import browser
-    import dumpdom
-    if not shutil.which("chromium"):
-        log("ERROR: chromium is needed for the browser sample (listed in .ci/deps)")
+    frames = {}
+    for name, sc in table:
+        sid = "%s-%s" % (engine, name)
+        frames.setdefault((sc["server"], sc["key"]), []).append(
+            {"id": sid, "url": "%s?s=%s" % (sc["url"], sid), "init": sc["init"], "read": ["x-request-id"]})
+    urls = []
+    for (server, key), items in sorted(frames.items()):
+        path = "/shapes-%s/frame-%s-%s" % (engine, server, key)
+        ps.pages[path] = browser.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
+                                          "scen": json.dumps(items)}
+        urls.append(ps.origin(key) + path)
+    run = "shapes-" + engine
+    ps.pages["/shapes-%s/top" % engine] = browser.TOP % {"frames": json.dumps(urls), "run": json.dumps(run),
+                                                         "post": engines.POST_JS}
+    return "http://top.test:%d/shapes-%s/top" % (ps.ports["P"], engine), run
+
+
+def browser_check(table, results, engine):
+    """Mismatches of one engine's run, as text lines."""
+    import browser
+    got = {r["id"]: r for items in results.values() for r in items}
+    bad = []
+    for name, sc in table:
+        sid = "%s-%s" % (engine, name)
+        r = got.get(sid)
+        ok = sc["engines"].get(engine, {}).get("ok", sc["ok"])
+        what = "%s %s %s from %s: %s %s (policy %s)" % (engine, sc["server"], sc["shape"],
+                                                        browser.ORIGINS[sc["key"]][0], sc["method"],
+                                                        sc["url"].split("/", 3)[-1], sc["policy"])
+        rid = ("rid-" + sid) if sc["from_app"] else None
+        problem = None
+        if r is None:
+            problem = "no result (the frame did not report)"
+        elif not ok:
+            if r["ok"] or not r["error"].startswith("TypeError"):
+                problem = "expected a TypeError (blocked)%s, got %s" % (
+                    "" if ok == sc["ok"] else " as %s does" % engine, r)
+        elif not r["ok"]:
+            problem = "expected success, got %s" % r["error"]
+        elif r["status"] != sc["status"]:
+            problem = "expected status %d, got %d" % (sc["status"], r["status"])
+        elif r["headers"]["x-request-id"] != rid:
+            problem = "X-Request-ID seen by the script: expected %r, got %r" % (rid, r["headers"]["x-request-id"])
+        if problem:
+            bad.append("%s: %s" % (what, problem))
+    return bad
+
+
+def run_browser(procs, tmp, corsc, servers, up, www, tls, bcrypt, build_corsc=None, want_engines=None):
+    """A sample of the shapes through headless Chromium and Firefox ESR (one page
+    load each, same scenarios), from the policy's allowed origin and from a
+    refused one.  Returns the number of mismatches."""
+    import browser
+    want_engines = want_engines or list(engines.ENGINES)
+    unknown = [e for e in want_engines if e not in engines.ENGINES]
+    if unknown:
+        log("ERROR: unknown engine %s (one of %s)" % (", ".join(unknown), ", ".join(engines.ENGINES)))
         return 1
-    ps = dumpdom.PageServer()
+    gone = [e for e in engines.missing_engines() if e in want_engines]
+    if gone:
+        log("ERROR: %s not installed (.ci/deps test installs chromium and firefox-esr)" % ", ".join(gone))
+        return 1
+    ps = engines.PageServer()
+    ps.ports = {"P": ps.port_list[0], "Q": ps.port_list[1]}
+    ps.origin = lambda key: browser.origin_of(ps, key)
     running = []
     try:
+        with open(os.path.join(HERE, "shapes-browser.cors.in")) as f:
+            text = f.read().replace("@PORT@", str(ps.ports["P"]))
+        pfile = os.path.join(tmp, "shapes-browser.cors")
+        with open(pfile, "w") as f:
+            f.write(text)
         outdir = os.path.join(tmp, "build-browser")
-        dumpdom.build_template(build_corsc or corsc, "shapes-browser.cors.in", ps.ports["P"], tmp, outdir)
+        harness.corsc_build(build_corsc or corsc, pfile, outdir)
         brk = os.environ.get("E2E_BREAK", "")
         if brk:
             harness.apply_break(brk, outdir)
-        frames, table = {}, {}
+        sample = []
         for server in servers:
             shapes = [s for s in all_shapes([server])[server] if s.name in BROWSER_SAMPLE[server]]
             running.append(start_server(server, shapes, procs, os.path.join(tmp, "browser-" + server),
                                         outdir, up, www, tls, bcrypt))
-            for s in shapes:
-                base = ("https://cors.test:%d" % s.port) if s.scheme == "https" else (
-                    "http://api.example.test:%d" % s.port)
-                for i, (key, method, st, hdrs, creds, ok, probe) in enumerate(browser_scenarios(s)):
-                    sid = "%s-%s-%d" % (server, s.name, i)
-                    init = {"method": method, "headers": hdrs, "credentials": creds, "mode": "cors",
-                            "cache": "no-store"}
-                    if method in ("POST", "PUT"):
-                        init["body"] = "x"
-                    want, from_app, _ = probe.want(diff.Req("actual", None, method, status=st))
-                    table[sid] = dict(server=server, shape=s.name, key=key, method=method, ok=ok,
-                                      status=want, rid=("rid-" + sid) if from_app else None, policy=probe.policy)
-                    frames.setdefault((server, key), []).append(
-                        {"id": sid, "url": "%s%ss%d?s=%s" % (base, probe.prefix, st, sid), "init": init,
-                         "read": ["x-request-id"]})
-        urls = []
-        for (server, key), items in sorted(frames.items()):
-            path = "/frame-%s-%s" % (server, key)
-            ps.pages[path] = dumpdom.FRAME % {"key": key, "keyj": json.dumps(server + "/" + key),
-                                              "scen": json.dumps(items)}
-            urls.append(ps.origin(key) + path)
-        ps.pages["/top"] = dumpdom.TOP % {"frames": json.dumps(urls)}
-        t0 = time.time()
-        results = dumpdom.run_chromium(procs, tmp, "http://top.test:%d/top" % ps.ports["P"],
-                                       ["--ignore-certificate-errors"])
-        got = {r["id"]: r for items in results.values() for r in items}
-        bad = 0
-        for sid, sc in sorted(table.items()):
-            r = got.get(sid)
-            what = "%s %s from %s: %s (policy %s)" % (sc["server"], sc["shape"], browser.ORIGINS[sc["key"]][0],
-                                                     sc["method"], sc["policy"])
-            problem = None
-            if r is None:
-                problem = "no result"
-            elif not sc["ok"]:
-                if r["ok"] or not r["error"].startswith("TypeError"):
-                    problem = "expected a TypeError (blocked), got %s" % r
-            elif not r["ok"]:
-                problem = "expected success, got %s" % r["error"]
-            elif r["status"] != sc["status"]:
-                problem = "expected status %d, got %d" % (sc["status"], r["status"])
-            elif r["headers"]["x-request-id"] != sc["rid"]:
-                problem = "X-Request-ID seen by the script: expected %r, got %r" % (
-                    sc["rid"], r["headers"]["x-request-id"])
-            if problem:
-                bad += 1
-                log("MISMATCH browser %s: %s" % (what, problem))
-        log("chromium: %d scenarios over %d shapes of %s, %d mismatches (%.1fs)"
-            % (len(table), sum(len(BROWSER_SAMPLE[s]) for s in servers), ", ".join(servers), bad,
-               time.time() - t0))
-        return bad
+            sample.append((server, shapes))
+        table = browser_table(sample)
+        names = set(name for name, _ in table)
+        stale = ["%s-%s-%d" % k for k in BROWSER_ENGINE_DIFFS if k[0] in servers and "%s-%s-%d" % k not in names]
+        if stale:
+            log("ERROR: BROWSER_ENGINE_DIFFS names scenarios the sample does not have: " + ", ".join(stale))
+            return 1
+        nshapes = sum(len(shapes) for _, shapes in sample)
+        results = {}
+        for engine in want_engines:
+            url, run = browser_pages(ps, table, engine)
+            t0 = time.time()
+            results[engine] = engines.run_page(engine, procs, ps, os.path.join(tmp, "browser-run-" + engine),
+                                               url, run, browser.hosts() + ["cors.test"], timeout=150,
+                                               ca=tls["ca"])
+            log("%s: %d scenarios over %d shapes of %s (%.1fs)"
+                % (engines.version(engine), len(table), nshapes, ", ".join(servers), time.time() - t0))
     finally:
         for p in running:
             procs.stop(p)
         ps.close()
+    nbad = 0
+    for engine in want_engines:
+        bad = browser_check(table, results[engine], engine)
+        for b in bad:
+            log("MISMATCH browser " + b)
+        log("%-8s %d browser scenarios over %d shapes: %d mismatches" % (engine, len(table), nshapes, len(bad)))
+        nbad += len(bad)
+    for name, sc in table:
+        for engine, d in sorted(sc["engines"].items()):
+            if "ok" in d and d["ok"] != sc["ok"]:
+                log("expected per engine (departs from the standard): %s %s: the standard says %s, %s does %s"
+                    % (engine, name, "success" if sc["ok"] else "blocked", engine,
+                       "success" if d["ok"] else "blocked"))
+    return nbad
 
 
 # ---------------------------------------------------------------- main
@@ -955,7 +1035,8 @@ def main():
     ap.add_argument("--tmp")
     ap.add_argument("--servers", default=",".join(harness.SERVERS))
     ap.add_argument("--shapes", default="", help="comma-separated shape names (default: all)")
-    ap.add_argument("--no-browser", action="store_true", help="skip the Chromium sample")
+    ap.add_argument("--no-browser", action="store_true", help="skip the browser sample")
+    ap.add_argument("--engines", default=",".join(engines.ENGINES), help="browser engines of the sample")
     ap.add_argument("--list", action="store_true", help="print the matrix and exit")
     ap.add_argument("--edit", help="prototyping: a shell command run in the build folder before the servers start")
     ap.add_argument("--build-corsc", help="another corsc whose output the servers run (eval stays --corsc's): "
@@ -1064,7 +1145,8 @@ def main():
                     server, s.name, s.requests, len(s.mismatches),
                     "(documented: %s) " % s.documented if s.documented else "", s.what))
         if not args.no_browser and not errors and not only:
-            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt, args.build_corsc)
+            nbad += run_browser(procs, tmp, args.corsc, servers, up, www, tls, bcrypt, args.build_corsc,
+                                [e for e in args.engines.split(",") if e])
         total = sum(s.requests for server in servers for s in matrix[server])
         log("e2e-shapes: %d shapes, %d requests to %s, %d mismatches, %d errors, %.1fs"
             % (sum(len(matrix[s]) for s in servers), total, ", ".join(servers) or "no server", nbad,

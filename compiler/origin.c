@@ -565,6 +565,14 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	} else {
 		if (!check_labels(text, len, h, hn, span, dq))
 			return false;
+		/* the shortest name a pattern matches ("x." and the host) is a DNS name too */
+		if (out->wild != WILD_NONE && hn + 2 > MAX_HOST) {
+			diag_emit(dq, "E010", PART(host, hlen), "a host name has at most 253 characters, "
+				  "and the wildcard's label takes at least two more",
+				  "malformed origin '%.*s': no host this pattern matches fits in 253 "
+				  "characters", shown(len), text);
+			return false;
+		}
 		canon_host = arena_strndup(a, h, hn);
 		if (out->wild != WILD_NONE && is_public_suffix(canon_host)) {
 			snprintf(note, sizeof(note), "'%s' is a public suffix: anyone can register a "

@@ -112,6 +112,22 @@ static void test_exact(void)
 	/* file: pages send Origin: null */
 	assert_refused("file://example.com", "E010", "never send a file: origin", "Origin: null");
 	assert_refused("file:///tmp/a.html", "E010", "never send a file: origin", NULL);
+	/* DNS bounds: a host of 253, a label of 63; a pattern leaves room for its label */
+	{
+		char host[300], buf[400];
+		memset(host, 0, sizeof(host));
+		for (int i = 0; i < 252; i++)
+			host[i] = (i % 50 == 49) ? '.' : 'a';
+		snprintf(buf, sizeof(buf), "https://%s", host);
+		host[252] = '\0';
+		assert_clean(buf, buf);                            /* 252 characters */
+		snprintf(buf, sizeof(buf), "https://*.%s", host);
+		assert_refused(buf, "E010", "no host this pattern matches", NULL);
+		snprintf(buf, sizeof(buf), "https://**.%s", host + 2);
+		assert_clean(buf, buf);                            /* 250 + "x." = 252 */
+		snprintf(buf, sizeof(buf), "https://%sbb", host);
+		assert_refused(buf, "E010", "254 characters", NULL);
+	}
 	/* the trailing dot: refused, for what it is */
 	assert_refused("https://example.com.", "E010", "trailing dot", "another origin");
 }

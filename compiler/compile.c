@@ -64,6 +64,7 @@ void program_add(struct program *p, struct source *src, enum input_format fmt)
 	xgrow(&p->srcs, &cap, p->n + 1, sizeof(*p->srcs));
 	xgrow(&p->files, &p->cap, p->n + 1, sizeof(*p->files));
 	struct ir_file *f = ir_file_new(src);
+	f->yaml = fmt == FORMAT_YAML;       /* the wording of notes, the fix-its */
 	p->srcs[p->n] = src;
 	p->files[p->n] = f;
 	p->n++;

@@ -4,6 +4,7 @@
  * safe for a terminal and for JSON here, whatever the input holds.
  */
 #include "diag.h"
+#include "fixit.h"
 #include "rules.h"
 #include "strbuf.h"
 #include "util.h"
@@ -392,6 +393,56 @@ static void render_related(struct strbuf *sb, const struct diag_related *r, bool
 		render_excerpt(sb, &r->span, color);
 }
 
+/*
+ * A fix-it as the lines it gives ("  fix: " and the line as it would read;
+ * "  fix: remove line N" when the fix deletes whole lines).
+ */
+static void render_fix(struct strbuf *sb, const struct diag *d, bool color)
+{
+	struct strbuf fixed = STRBUF_INIT;
+	if (!fixit_preview(d, &fixed)) {
+		sb_release(&fixed);
+		return;
+	}
+	const char *label = color ? "  \033[1;32mfix\033[0m: " : "  fix: ";
+	const char *t = fixed.buf ? fixed.buf : "";
+	size_t n = fixed.len;
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r'))
+		n--;
+	if (n == 0) {
+		unsigned l1 = d->fix[0].span.line, l2 = l1;
+		for (size_t j = 0; j < d->nfix; j++) {
+			unsigned el, ec;
+			struct span e = d->fix[j].span;
+			if (e.line < l1)
+				l1 = e.line;
+			if (e.len > 0)
+				e.len--;      /* the last byte removed, not the one after */
+			diag_span_end(&e, &el, &ec);
+			if (el > l2)
+				l2 = el;
+		}
+		sb_puts(sb, label);
+		if (l2 > l1)
+			sb_printf(sb, "remove lines %u-%u\n", l1, l2);
+		else
+			sb_printf(sb, "remove line %u\n", l1);
+		sb_release(&fixed);
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && t[j] != '\n')
+			j++;
+		size_t k = j > i && t[j - 1] == '\r' ? j - 1 : j;
+		sb_puts(sb, i == 0 ? label : "       ");
+		term_safe(sb, t + i, k - i, true);
+		sb_putc(sb, '\n');
+		i = j + 1;
+	}
+	sb_release(&fixed);
+}
+
 void diag_print(const struct diag_queue *q, FILE *out, enum diag_format fmt, bool color)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -486,6 +537,7 @@ void diag_render(const struct diag_queue *q, struct strbuf *out, enum diag_forma
 			term_safe(&sb, d->note, strlen(d->note), false);
 			sb_putc(&sb, '\n');
 		}
+		render_fix(&sb, d, color);
 	}
 	if (q->dropped && fmt == DIAG_TEXT)
 		sb_printf(&sb, "corsc: too many diagnostics, %zu more not shown\n", q->dropped);

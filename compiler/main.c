@@ -18,6 +18,7 @@
 #include "frontend.h"
 #include "inputs.h"
 #include "outdir.h"
+#include "fix_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"       corsc verify  FILE --policy NAME URL [options: corsc verify --help]\n"
 	"       corsc explain CODE\n"
 	"       corsc fmt     [--check | -w] FILE...\n"
+	"       corsc fix     [--check] FILE...   apply the diagnostics' certain fixes, in place\n"
 	"       corsc convert --to dsl|yaml FILE\n"
 	"\n"
 	"common options:\n"
@@ -870,11 +872,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(o.cmd, "build") && strcmp(o.cmd, "check") && strcmp(o.cmd, "eval") &&
-	    strcmp(o.cmd, "fmt") && strcmp(o.cmd, "convert")) {
+	    strcmp(o.cmd, "fmt") && strcmp(o.cmd, "convert") && strcmp(o.cmd, "fix")) {
 		rc = usage_error("unknown command '%s'", o.cmd);
 		goto out;
 	}
-	bool many = !strcmp(o.cmd, "build") || !strcmp(o.cmd, "check") || !strcmp(o.cmd, "fmt");
+	bool many = !strcmp(o.cmd, "build") || !strcmp(o.cmd, "check") || !strcmp(o.cmd, "fmt") ||
+		    !strcmp(o.cmd, "fix");
 	if (nargs < 1 || (nargs != 1 && !many)) {
 		rc = usage_error(nargs ? "%s takes exactly one FILE" : "%s needs a FILE", o.cmd);
 		goto out;
@@ -891,7 +894,7 @@ int main(int argc, char **argv)
 		rc = usage_error("%s does not take -t or -o", o.cmd);
 		goto out;
 	}
-	if (o.check && strcmp(o.cmd, "fmt") != 0) {
+	if (o.check && strcmp(o.cmd, "fmt") != 0 && strcmp(o.cmd, "fix") != 0) {
 		rc = usage_error("%s does not take --check", o.cmd);
 		goto out;
 	}
@@ -911,6 +914,8 @@ int main(int argc, char **argv)
 		rc = cmd_convert(&o);
 	else if (strcmp(o.cmd, "check") == 0)
 		rc = cmd_check(&o);
+	else if (strcmp(o.cmd, "fix") == 0)
+		rc = fix_files(o.files, o.nfiles, o.format, o.check);
 	else
 		rc = cmd_eval(&o);
 out:

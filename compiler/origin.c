@@ -4,6 +4,7 @@
  * request's Origin against one parsed origin, byte for byte (README).
  */
 #include "origin.h"
+#include "fixit.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -98,8 +99,10 @@ static bool is_public_suffix(const char *suffix)
 
 /* The E010 note for a host with non-ASCII characters: its punycode form. */
 static void punycode_note(char *note, size_t size, const char *scheme, size_t slen,
-			  const char *host, size_t hlen, const char *rest)
+			  const char *host, size_t hlen, const char *rest,
+			  char *fixed, size_t fsize)
 {
+	fixed[0] = '\0';
 	char *h = xstrndup(host, hlen), *ascii = NULL;
 	int rc = idn2_to_ascii_8z(h, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc != IDN2_OK) {
@@ -111,6 +114,9 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 			*p = (char)ascii_tolower((unsigned char)*p);
 		snprintf(note, size, "write %.*s://%s%s (the punycode form a browser sends)",
 			 (int)slen, scheme, ascii, rest);
+		int n = snprintf(fixed, fsize, "%.*s://%s%s", (int)slen, scheme, ascii, rest);
+		if (n < 0 || (size_t)n >= fsize)
+			fixed[0] = '\0';
 	} else {
 		snprintf(note, size, "write the host in its punycode (xn--) form; "
 			 "this one is not a valid internationalized name (%s)", idn2_strerror(rc));
@@ -120,39 +126,40 @@ static void punycode_note(char *note, size_t size, const char *scheme, size_t sl
 }
 
 /*
- * An IPv6 address as a browser serializes it (WHATWG URL, "IPv6 serializer"):
- * eight pieces in lower-case hex without leading zeros, the first longest
- * run of two or more zero pieces written "::", and never the dotted IPv4
- * form that inet_ntop uses for ::ffff:a.b.c.d (a browser sends
- * [::ffff:a00:1] for [::ffff:10.0.0.1]).  out holds INET6_ADDRSTRLEN bytes.
+ * An IPv6 address as the WHATWG URL standard serializes a host: eight
+ * pieces in lower-case hex without leading zeros, the first longest run of
+ * two or more zero pieces written "::".
  */
-static void ipv6_serialize(const struct in6_addr *a, char *out)
+static void ipv6_serialize(const struct in6_addr *a, char *out, size_t size)
 {
 	unsigned piece[8];
 	for (int i = 0; i < 8; i++)
 		piece[i] = (unsigned)a->s6_addr[2 * i] << 8 | a->s6_addr[2 * i + 1];
-	int best = -1, best_len = 1;
+	int best = -1, bestlen = 1;
 	for (int i = 0; i < 8;) {
 		int j = i;
 		while (j < 8 && piece[j] == 0)
 			j++;
-		if (j - i > best_len) {
+		if (j - i > bestlen) {
 			best = i;
-			best_len = j - i;
+			bestlen = j - i;
 		}
 		i = j > i ? j : i + 1;
 	}
-	char *o = out;
-	for (int i = 0; i < 8; i++) {
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 8 && n < size; i++) {
 		if (i == best) {
-			o += sprintf(o, i == 0 ? "::" : ":");
-			i += best_len - 1;
+			n += (size_t)snprintf(out + n, size - n, i == 0 ? "::" : ":");
+			i += bestlen - 1;
 			continue;
 		}
-		o += sprintf(o, "%x%s", piece[i], i < 7 ? ":" : "");
+		n += (size_t)snprintf(out + n, size - n, "%x%s", piece[i], i < 7 ? ":" : "");
 	}
-	*o = '\0';
 }
+
+/* The span of the part p[0..n) of the origin text: the part at fault. */
+#define PART(p, n) fixit_sub_span(span, text, len, (p), (n))
 
 /*
  * Check the labels of a DNS host (no wildcard prefix), lower case already
@@ -162,13 +169,16 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 			 struct span span, struct diag_queue *dq)
 {
 	if (n > MAX_HOST) {
-		diag_emit(dq, "E010", span, "a host name has at most 253 characters",
+		diag_emit(dq, "E010", PART(h, n), "a host name has at most 253 characters",
 			  "malformed origin '%.*s': the host is %zu characters long",
 			  shown(len), text, n);
 		return false;
 	}
 	if (h[n - 1] == '.') {
-		diag_emit(dq, "E010", span, "remove the trailing dot: browsers send the host without it",
+		diag_emit(dq, "E010", PART(h + n - 1, 1), "remove the trailing dot: 'example.com.' is another origin than "
+			  "'example.com', which a browser sends only for a page loaded from the dotted "
+			  "name (Chromium sends http://example.com.:3999 then); corsc takes the usual "
+			  "name, without it",
 			  "malformed origin '%.*s': trailing dot in the host", shown(len), text);
 		return false;
 	}
@@ -177,7 +187,7 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 		if (i < n && h[i] != '.') {
 			int c = (unsigned char)h[i];
 			if (!is_label_char(c)) {
-				diag_emit(dq, "E010", span,
+				diag_emit(dq, "E010", PART(h + i, 1),
 					  "a host is made of labels of letters, digits, '-' and '_', "
 					  "separated by dots",
 					  "malformed origin '%.*s': bad host, '%c' is not allowed in a host name",
@@ -187,12 +197,12 @@ static bool check_labels(const char *text, size_t len, const char *h, size_t n,
 			continue;
 		}
 		if (i == start) {
-			diag_emit(dq, "E010", span, "every label between dots needs at least one character",
+			diag_emit(dq, "E010", PART(h + (i < n ? i : n - 1), 1), "every label between dots needs at least one character",
 				  "malformed origin '%.*s': bad host, empty label", shown(len), text);
 			return false;
 		}
 		if (i - start > MAX_LABEL) {
-			diag_emit(dq, "E010", span, "a DNS label has at most 63 characters",
+			diag_emit(dq, "E010", PART(h + start, i - start), "a DNS label has at most 63 characters",
 				  "malformed origin '%.*s': bad host, a label of %zu characters",
 				  shown(len), text, i - start);
 			return false;
@@ -284,6 +294,14 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			return false;
 		}
 	}
+	if (slen == 4 && ascii_strncasecmp(scheme, "file", 4) == 0) {
+		diag_emit(dq, "E010", PART(scheme, slen), "a page loaded from file: sends Origin: "
+			  "null, never a file:// origin; allow \"null\" if such pages may use the "
+			  "resource (W104 says what else sends it)",
+			  "malformed origin '%.*s': browsers never send a file: origin",
+			  shown(len), text);
+		return false;
+	}
 
 	/* Authority: up to the first '/', '?' or '#'. */
 	const char *auth = sep + 3;
@@ -307,12 +325,20 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			what = "fragment";
 			fix = "remove the fragment: an origin is scheme://host[:port] only";
 		}
-		diag_emit(dq, "E010", span, fix, "malformed origin '%.*s': %s", shown(len), text, what);
+		diag_emit(dq, "E010", PART(ae, (size_t)(end - ae)), fix, "malformed origin '%.*s': %s",
+			  shown(len), text, what);
+		if (ae + 1 == end && *ae == '/') {
+			char *cut = xstrndup(text, len - 1);
+			fixit_replace_value(dq, span, text, len, cut);
+			free(cut);
+		}
 		return false;
 	}
 	size_t alen = (size_t)(ae - auth);
 	if (memchr(auth, '@', alen)) {
-		diag_emit(dq, "E010", span, "remove the 'user@' part: browsers never send user info "
+		const char *at = memchr(auth, '@', alen);
+		diag_emit(dq, "E010", PART(auth, (size_t)(at - auth) + 1),
+			  "remove the 'user@' part: browsers never send user info "
 			  "in Origin", "malformed origin '%.*s': user info", shown(len), text);
 		return false;
 	}
@@ -381,23 +407,23 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		if (plen == 1 && port[0] == '*') {
 			out->port_any = true;
 		} else if (plen == 0) {
-			diag_emit(dq, "E010", span, "remove the ':' or write a port after it",
+			diag_emit(dq, "E010", PART(port - 1, 1), "remove the ':' or write a port after it",
 				  "malformed origin '%.*s': bad port, empty", shown(len), text);
 			return false;
 		} else if (!all_digits(port, plen)) {
-			diag_emit(dq, "E010", span, "a port is a number from 1 to 65535, or '*' for any port",
+			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535, or '*' for any port",
 				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
 				  shown(plen), port);
 			return false;
 		} else if (port[0] == '0') {
-			diag_emit(dq, "E010", span, plen == 1 ? "port 0 cannot be used; a port is a "
+			diag_emit(dq, "E010", PART(port, plen), plen == 1 ? "port 0 cannot be used; a port is a "
 				  "number from 1 to 65535" : "write the port without leading zeros, "
 				  "as a browser sends it",
 				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
 				  shown(plen), port);
 			return false;
 		} else if (plen > 5 || atoi(port) > 65535) {
-			diag_emit(dq, "E010", span, "a port is a number from 1 to 65535",
+			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535",
 				  "malformed origin '%.*s': bad port '%.*s', out of range",
 				  shown(len), text, shown(plen), port);
 			return false;
@@ -419,9 +445,13 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				snprintf(rest, sizeof(rest), ":*");
 			else if (out->port >= 0)
 				snprintf(rest, sizeof(rest), ":%d", out->port);
-			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest);
-			diag_emit(dq, "E010", span, note,
+			char fixed[MAX_HOST + 64];
+			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest,
+				      fixed, sizeof(fixed));
+			diag_emit(dq, "E010", PART(host, hlen), note,
 				  "malformed origin '%.*s': non-ASCII host", shown(len), text);
+			if (fixed[0])
+				fixit_replace_value(dq, span, text, len, fixed);
 			return false;
 		}
 
@@ -438,7 +468,14 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		hn -= 2;
 	}
 	if (memchr(h, '*', hn) || (out->wild != WILD_NONE && hn == 0)) {
-		diag_emit(dq, "E011", span, "a wildcard is the whole leftmost label: '*.' for one "
+		const char *st = memchr(h, '*', hn), *ls = host, *le = host + hlen;
+		if (st) {
+			for (ls = st; ls > host && ls[-1] != '.'; ls--)
+				;
+			for (le = st; le < host + hlen && *le != '.'; le++)
+				;
+		}
+		diag_emit(dq, "E011", PART(ls, (size_t)(le - ls)), "a wildcard is the whole leftmost label: '*.' for one "
 			  "label, '**.' for one or more, e.g. https://*.example.com",
 			  "misplaced wildcard in origin '%.*s'", shown(len), text);
 		return false;
@@ -456,12 +493,20 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		if (is_upper((unsigned char)host[i]))
 			host_upper = true;
 	if (scheme_upper || host_upper) {
+		const char *u1 = NULL, *u2 = NULL;     /* the first and last upper-case letter */
+		for (const char *q = text; q < host + hlen; q++)
+			if (is_upper((unsigned char)*q) && (q < scheme + slen || q >= host)) {
+				if (!u1)
+					u1 = q;
+				u2 = q;
+			}
+		struct span uspan = u1 ? PART(u1, (size_t)(u2 - u1) + 1) : span;
 		char *low = arena_strndup(a, text, len);
 		for (char *p = low; *p; p++)
 			*p = (char)ascii_tolower((unsigned char)*p);
 		snprintf(note, sizeof(note), "write %s: browsers send the scheme and host in lower "
 			 "case and corsc matches Origin byte for byte", low);
-		diag_emit(dq, "E010", span, note, "malformed origin '%.*s': upper case in the %s",
+		diag_emit(dq, "E010", uspan, note, "malformed origin '%.*s': upper case in the %s",
 			  shown(len), text, scheme_upper ? "scheme" : "host");
 		return false;
 	}
@@ -484,10 +529,15 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				  "malformed origin '%.*s': bad IPv6 address", shown(len), text);
 			return false;
 		}
-		ipv6_serialize(&a6, back);
+		/*
+		 * The WHATWG URL standard's serialization, which browsers send:
+		 * RFC 5952 compression, but always hex, never a dotted IPv4 tail
+		 * (inet_ntop writes ::ffff:127.0.0.1; a browser [::ffff:7f00:1]).
+		 */
+		ipv6_serialize(&a6, back, sizeof(back));
 		if (strcmp(inner, back) != 0) {
 			snprintf(note, sizeof(note), "write %.*s://[%s]%.*s: browsers send the "
-				 "form of the URL standard (RFC 5952 compression, no dotted IPv4)", (int)slen, scheme, back,
+				 "form of the WHATWG URL standard (RFC 5952 compression, always hex)", (int)slen, scheme, back,
 				 (int)(alen - hlen), host + hlen);
 			diag_emit(dq, "E010", span, note,
 				  "malformed origin '%.*s': IPv6 address not in canonical form",
@@ -515,13 +565,21 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	} else {
 		if (!check_labels(text, len, h, hn, span, dq))
 			return false;
+		/* the shortest name a pattern matches ("x." and the host) is a DNS name too */
+		if (out->wild != WILD_NONE && hn + 2 > MAX_HOST) {
+			diag_emit(dq, "E010", PART(host, hlen), "a host name has at most 253 characters, "
+				  "and the wildcard's label takes at least two more",
+				  "malformed origin '%.*s': no host this pattern matches fits in 253 "
+				  "characters", shown(len), text);
+			return false;
+		}
 		canon_host = arena_strndup(a, h, hn);
 		if (out->wild != WILD_NONE && is_public_suffix(canon_host)) {
 			snprintf(note, sizeof(note), "'%s' is a public suffix: anyone can register a "
 				 "name under it; name your own domain, e.g. %.*s://%s.%s",
 				 canon_host, (int)slen, scheme,
 				 out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", canon_host);
-			diag_emit(dq, "E012", span, note,
+			diag_emit(dq, "E012", PART(host, hlen), note,
 				  "wildcard over the public suffix '%s' in origin '%.*s'",
 				  canon_host, shown(len), text);
 			return false;
@@ -532,6 +590,7 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	out->host = canon_host;
 	out->kind = (out->wild != WILD_NONE || out->port_any) ? ORIGIN_PATTERN : ORIGIN_EXACT;
 	char portbuf[16] = "";
+	bool dflt_port = false;
 	if (out->port_any)
 		snprintf(portbuf, sizeof(portbuf), ":*");
 	else if (out->port >= 0) {
@@ -542,9 +601,10 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 				 "port, so corsc drops it", out->scheme,
 				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
 				 out->host);
-			diag_emit(dq, "W109", span, note, "default port %d in origin '%.*s'",
+			diag_emit(dq, "W109", PART(port - 1, plen + 1), note, "default port %d in origin '%.*s'",
 				  out->port, shown(len), text);
 			out->port = -1;
+			dflt_port = true;
 		} else {
 			snprintf(portbuf, sizeof(portbuf), ":%d", out->port);
 		}
@@ -552,6 +612,8 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 	out->text = arena_printf(a, "%s://%s%s%s", out->scheme,
 				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
 				 out->host, portbuf);
+	if (dflt_port)
+		fixit_replace_value(dq, span, text, len, out->text);
 	return true;
 }
 
@@ -603,7 +665,11 @@ bool origin_match(const struct origin *o, const char *req, size_t len)
 	bool has_port = d > 0 && d < hn && h[hn - 1 - d] == ':';
 	if (o->port_any) {
 		if (has_port) {
-			if (d > 5)
+			/* a port a browser sends: 1-65535, no leading zero */
+			long v = 0;
+			for (size_t i = hn - d; i < hn && d <= 5; i++)
+				v = v * 10 + (h[i] - '0');
+			if (d > 5 || h[hn - d] == '0' || v > 65535)
 				return false;
 			hn -= d + 1;
 		}

@@ -13,6 +13,13 @@
  * and the pieces for "*." (one label), "**." (one or more) and ":*" (any
  * port or none).  A label is what origin_match's is_label accepts.
  */
+/*
+ * ":*": no port, or a port as a browser sends it: 1 to 65535, without
+ * leading zeros (origin_match's rule, written out as digits).
+ */
+#define ANY_PORT "(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|" \
+		 "[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+
 struct regex_dialect {
 	const char *meta;
 	const char *one_label;
@@ -27,16 +34,16 @@ static const struct regex_dialect dialects[] = {
 	 * extended mode.
 	 */
 	[REGEX_PCRE] = { "\\^$.|?*+()[]{}/#", "[a-z0-9_-]{1,63}\\.",
-			 "(?:[a-z0-9_-]{1,63}\\.)+", "(?::[0-9]{1,5})?" },
+			 "(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
 	/* RE2 (Caddy's Go regexp, in a CEL raw string): its metacharacters. */
 	[REGEX_RE2] = { "\\^$.|?*+()[]{}", "[a-z0-9_-]{1,63}\\.",
-			"(?:[a-z0-9_-]{1,63}\\.)+", "(?::[0-9]{1,5})?" },
+			"(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
 	/*
 	 * HAProxy 2.6 (Debian builds it with PCRE2): PCRE2's metacharacters,
 	 * and '#'; HAProxy's own quoting of the argument is the backend's.
 	 */
 	[REGEX_HAPROXY] = { "\\^$.|?*+()[]{}#", "[a-z0-9_-]{1,63}\\.",
-			    "(?:[a-z0-9_-]{1,63}\\.)+", "(?::[0-9]{1,5})?" },
+			    "(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
 };
 
 _Static_assert(sizeof(dialects) / sizeof(dialects[0]) == REGEX__COUNT, "a dialect a flavour");

@@ -4,6 +4,7 @@
  * (struct policy) for each policy without errors, with its origin index.
  */
 #include "exposure.h"
+#include "fixit.h"
 #include "validate.h"
 #include "origin.h"
 
@@ -147,13 +148,17 @@ static const struct ir_value *seen(struct seen_set *ss, const struct ir_value *v
 	return NULL;
 }
 
-static void warn_duplicate(const struct ir_value *v, const struct ir_value *first,
+static void warn_duplicate(const struct ir_stmt *s, size_t i, const struct ir_value *first,
 			   const char *key, struct diag_queue *dq)
 {
+	const struct ir_value *v = &s->values[i];
 	char note[160];
 	snprintf(note, sizeof(note), "first given at line %u, column %u; remove this one",
 		 first->span.line, first->span.col);
 	diag_emit(dq, "W107", v->span, note, "'%.*s' twice in %s", shown(v->len), v->text, key);
+	diag_add_related(dq, first->span, "'%.*s' is first given here",
+			 shown(first->len), first->text);
+	fixit_remove_value(dq, s, i);
 }
 
 /* The single value of a scalar statement, or NULL after E033. */
@@ -287,7 +292,7 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 			if (!star)
 				star = &s->values[i];
 			else
-				warn_duplicate(&s->values[i], star, "origins", dq);
+				warn_duplicate(s, i, star, "origins", dq);
 			nstar++;
 		}
 	if (star) {
@@ -332,6 +337,8 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 			snprintf(note, sizeof(note), "'%s' was first given at line %u, column %u; "
 				 "remove this one", dup->text, dup->span.line, dup->span.col);
 			diag_emit(dq, "W107", v->span, note, "origin '%s' twice in origins", o.text);
+			diag_add_related(dq, dup->span, "'%s' is first given here", dup->text);
+			fixit_remove_value(dq, s, i);
 			continue;
 		}
 		if (credentials && o.kind != ORIGIN_NULL && strcmp(o.scheme, "http") == 0 &&
@@ -382,6 +389,13 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 				 "allows it; remove one of them", hit->text, hit->span.line);
 			diag_emit(dq, "W108", e->span, note, "origin '%s' is already matched "
 				  "by a pattern", e->text);
+			diag_add_related(dq, hit->span, "the pattern '%s' is given here", hit->text);
+			for (size_t k = 0; k < s->nvalues; k++)
+				if (s->values[k].span.offset == e->span.offset &&
+				    s->values[k].span.src == e->span.src) {
+					fixit_remove_value(dq, s, k);
+					break;
+				}
 		}
 	}
 	return ok;
@@ -410,7 +424,7 @@ static bool check_methods(struct ir_file *f, const struct ir_policy *p, bool cre
 		const struct ir_value *v = &s->values[i];
 		const struct ir_value *dup = seen(&ss, v);
 		if (dup) {
-			warn_duplicate(v, dup, "methods", dq);
+			warn_duplicate(s, i, dup, "methods", dq);
 			continue;
 		}
 		if (is_star(v)) {
@@ -449,6 +463,7 @@ static bool check_methods(struct ir_file *f, const struct ir_policy *p, bool cre
 					 upcased[k]);
 				diag_emit(dq, "E032", v->span, note, "method '%.*s' can never match",
 					  shown(v->len), v->text);
+				fixit_replace_value(dq, v->span, v->text, v->len, upcased[k]);
 				bad = true;
 			}
 		if (bad) {
@@ -508,7 +523,7 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 		const struct ir_value *v = &s->values[i];
 		const struct ir_value *dup = seen(&ss, v);
 		if (dup) {
-			warn_duplicate(v, dup, key, dq);
+			warn_duplicate(s, i, dup, key, dq);
 			continue;
 		}
 		if (is_star(v)) {
@@ -540,6 +555,7 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 					  "153 let it through under '*' today; the standard does not)",
 					  "allow-headers * does not cover Authorization by the Fetch "
 					  "standard");
+				fixit_add_authorization(dq, v, f->yaml);
 			}
 			continue;
 		}
@@ -559,14 +575,18 @@ static bool check_headers(struct ir_file *f, const struct ir_policy *p, enum stm
 			diag_emit(dq, "W110", v->span, "remove it: the browser sets it and scripts can "
 				  "never send it", "forbidden request header '%.*s' in allow-headers",
 				  shown(v->len), v->text);
-		if (!allow && is_safelisted_response_header(v))
+		if (!allow && is_safelisted_response_header(v)) {
 			diag_emit(dq, "W101", v->span, "remove it: scripts can always read the "
 				  "CORS-safelisted response headers",
 				  "'%.*s' is already readable", shown(v->len), v->text);
-		if (!allow && exposure_forbidden(v->text, v->len))
+			fixit_remove_value(dq, s, i);
+		}
+		if (!allow && exposure_forbidden(v->text, v->len)) {
 			diag_emit(dq, "W102", v->span, "remove it: browsers never expose "
 				  "Set-Cookie to scripts, whatever the server says",
 				  "'%.*s' can never be exposed", shown(v->len), v->text);
+			fixit_remove_value(dq, s, i);
+		}
 		list_add(f->arena, out, s->nvalues, v->text, v->len);
 	}
 	return ok;

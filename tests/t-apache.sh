@@ -127,7 +127,10 @@ def origin_matches(o, req):
     r = req[len(scheme) + 3:]
     if rest.endswith(":*"):
         rest = rest[:-2]
-        m = re.fullmatch(r"(.*?)(:[0-9]{1,5})?", r, re.S)
+        # a port as browsers send it: 1-65535, no leading zero
+        m = re.fullmatch(r"(.*?)(:[1-9][0-9]{0,4})?", r, re.S)
+        if m.group(2) and int(m.group(2)[1:]) > 65535:
+            return False
         r = m.group(1)
     wild = 2 if rest.startswith("**.") else 1 if rest.startswith("*.") else 0
     host = rest[wild + 1:] if wild else rest

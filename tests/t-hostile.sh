@@ -84,7 +84,7 @@ for name, text in files.items():
     with open("%s/%s" % (d, name), "w") as f:
         f.write(text)
 PY
-refused "$tmp/big-origin.cors" E010 2:13
+refused "$tmp/big-origin.cors" E010 2:22
 refused "$tmp/big-name.cors" E001 1:8
 refused "$tmp/big-maxage.cors" E033 3:13
 refused "$tmp/big-unterminated.cors" E001 2:13

@@ -56,7 +56,7 @@ def pattern_re(o):
     r = re.escape(scheme) + "://"
     r += {None: "", "*.": label + r"\.", "**.": "(?:" + label + r"\.)+"}[wild]
     r += re.escape(host)
-    r += {None: "", ":*": "(?::[0-9]{1,5})?"}.get(port, re.escape(port or ""))
+    r += {None: "", ":*": "(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"}.get(port, re.escape(port or ""))
     return re.compile(r)
 
 def listval(l):

@@ -228,8 +228,8 @@ static void test_origin_test(void)
 			"['https://app.example.com', 'null'] || {http.request.header.Origin}.matches("
 			"r'^(?:https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com"
 			"|https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com"
-			"|http://localhost(?::[0-9]{1,5})?"
-			"|http://\\[::1\\](?::[0-9]{1,5})?"
+			"|http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+			"|http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 			")$')`\n";
 	CU_ASSERT_EQUAL(count(out, x), 1);   /* once: its vars handler records the verdict */
 	CU_ASSERT_EQUAL(count(out, " expression "), 1);

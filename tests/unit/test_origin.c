@@ -100,6 +100,41 @@ static void test_exact(void)
 	assert_clean("http://a.example:1", "http://a.example:1");
 	/* the other scheme's default port is not dropped */
 	assert_clean("https://a.example:80", "https://a.example:80");
+	/* IPv6 as browsers serialize it (WHATWG URL): hex, never a dotted tail */
+	assert_clean("http://[::ffff:7f00:1]:8080", "http://[::ffff:7f00:1]:8080");
+	assert_clean("http://[::102:304]", "http://[::102:304]");
+	assert_clean("http://[1:0:0:2::3]", "http://[1:0:0:2::3]");
+	assert_clean("http://[2001:db8::]", "http://[2001:db8::]");
+	assert_clean("http://[1:2:3:4:5:6:7:8]", "http://[1:2:3:4:5:6:7:8]");
+	assert_clean("http://[1:0:2:3:4:5:6:7]", "http://[1:0:2:3:4:5:6:7]");
+	assert_refused("http://[::ffff:127.0.0.1]", "E010", "not in canonical form",
+		       "write http://[::ffff:7f00:1]");
+	assert_refused("http://[::1.2.3.4]", "E010", "not in canonical form", "write http://[::102:304]");
+	assert_refused("http://[1:0:0:2:0:0:0:3]", "E010", "not in canonical form",
+		       "write http://[1:0:0:2::3]");
+	assert_refused("http://[1::2:3:4:5:6:7]", "E010", "not in canonical form",
+		       "write http://[1:0:2:3:4:5:6:7]");
+	/* file: pages send Origin: null */
+	assert_refused("file://example.com", "E010", "never send a file: origin", "Origin: null");
+	assert_refused("file:///tmp/a.html", "E010", "never send a file: origin", NULL);
+	/* DNS bounds: a host of 253, a label of 63; a pattern leaves room for its label */
+	{
+		char host[300], buf[400];
+		memset(host, 0, sizeof(host));
+		for (int i = 0; i < 252; i++)
+			host[i] = (i % 50 == 49) ? '.' : 'a';
+		snprintf(buf, sizeof(buf), "https://%s", host);
+		host[252] = '\0';
+		assert_clean(buf, buf);                            /* 252 characters */
+		snprintf(buf, sizeof(buf), "https://*.%s", host);
+		assert_refused(buf, "E010", "no host this pattern matches", NULL);
+		snprintf(buf, sizeof(buf), "https://**.%s", host + 2);
+		assert_clean(buf, buf);                            /* 250 + "x." = 252 */
+		snprintf(buf, sizeof(buf), "https://%sbb", host);
+		assert_refused(buf, "E010", "254 characters", NULL);
+	}
+	/* the trailing dot: refused, for what it is */
+	assert_refused("https://example.com.", "E010", "trailing dot", "another origin");
 }
 
 static void test_patterns(void)
@@ -355,7 +390,13 @@ static void test_match(void)
 	const char *anyport = "http://localhost:*";
 	CU_ASSERT_TRUE(matches(anyport, "http://localhost"));
 	CU_ASSERT_TRUE(matches(anyport, "http://localhost:3000"));
-	CU_ASSERT_TRUE(matches(anyport, "http://localhost:99999"));
+	/* a port as browsers send it: 1-65535, no leading zero (issue 16) */
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:65535"));
+	CU_ASSERT_TRUE(matches(anyport, "http://localhost:1"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:99999"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:65536"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:0"));
+	CU_ASSERT_FALSE(matches(anyport, "http://localhost:03000"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:123456"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:"));
 	CU_ASSERT_FALSE(matches(anyport, "http://localhost:*"));
@@ -423,6 +464,11 @@ static void test_regex_matches_like_origin_match(void)
 		"https://appxexample.com", "https://app.example.com.evil.net",
 		"http://localhost", "http://localhost:3000", "http://localhost:65535",
 		"http://localhost:123456", "http://localhost:", "http://localhost:abc",
+		"http://localhost:0", "http://localhost:080", "http://localhost:00080",
+		"http://localhost:65536", "http://localhost:99999", "http://localhost:1",
+		"http://localhost:9", "http://localhost:10", "http://localhost:65530",
+		"http://localhost:65529", "http://localhost:64999", "http://localhost:59999",
+		"http://localhost:6000", "http://[::1]:0", "http://[::1]:65535",
 		"http://localhostx", "http://a.localhost",
 		"https://a.example.com", "https://a.b.example.com", "https://example.com",
 		"https://evil-example.com", "https://.example.com", "https://a..example.com",
@@ -470,8 +516,8 @@ static void test_regex_text(void)
 		{ "https://*.example.com", REGEX_PCRE, "https://[a-z0-9_-]{1,63}\\.example\\.com" },
 		{ "https://**.eu.example.com", REGEX_RE2,
 		  "https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com" },
-		{ "http://localhost:*", REGEX_HAPROXY, "http://localhost(?::[0-9]{1,5})?" },
-		{ "http://[::1]:*", REGEX_PCRE, "http://\\[::1\\](?::[0-9]{1,5})?" },
+		{ "http://localhost:*", REGEX_HAPROXY, "http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?" },
+		{ "http://[::1]:*", REGEX_PCRE, "http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?" },
 		{ "https://a.example.com:8443", REGEX_RE2, "https://a\\.example\\.com:8443" },
 		{ "git+ssh://*.x.example", REGEX_PCRE, "git\\+ssh://[a-z0-9_-]{1,63}\\.x\\.example" },
 		{ "null", REGEX_HAPROXY, "null" },

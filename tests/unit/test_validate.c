@@ -172,14 +172,22 @@ static const struct vcase ir_cases[] = {
 	{ POLICY("    methods GET;\n"), "E005@1:8" },
 	{ POLICY("    methods GET;\n" ORIGIN), "clean" },
 	/* E010 */
-	{ POLICY("    origins \"https://app.example.com/\";\n"), "E010@2:13" },
-	{ POLICY("    origins \"https://a.example.com\", \"https://B.example.com\";\n"), "E010@2:38" },
+	{ POLICY("    origins \"https://app.example.com/\";\n"), "E010@2:37" },
+	{ POLICY("    origins \"https://a.example.com\", \"https://B.example.com\";\n"), "E010@2:47" },
+	/* sub-spans: the part at fault (issue 16) */
+	{ POLICY("    origins \"https://a.example.com:080\";\n"), "E010@2:36" },
+	{ POLICY("    origins \"https://u@c.example.com\";\n"), "E010@2:22" },
+	{ POLICY("    origins \"https://e..example.com\";\n"), "E010@2:24" },
+	{ POLICY("    origins \"https://a.*.example.com\";\n"), "E011@2:24" },
+	{ POLICY("    origins \"HTTPS://app.example.com\";\n"), "E010@2:14" },
+	{ POLICY("    origins \"https://App.example.com\";\n"), "E010@2:22" },
+	{ POLICY("    origins \"https://b\xC3\xBC.de:8443\";\n"), "E010@2:22" },
 	{ POLICY("    origins \"https://app.example.com\", \"https://b.example.com\";\n"), "clean" },
 	/* E011 */
-	{ POLICY("    origins \"https://*example.com\";\n"), "E011@2:13" },
+	{ POLICY("    origins \"https://*example.com\";\n"), "E011@2:22" },
 	{ POLICY("    origins \"https://*.example.com\";\n"), "clean" },
 	/* E012 */
-	{ POLICY("    origins \"https://*.co.uk\";\n"), "E012@2:13" },
+	{ POLICY("    origins \"https://*.co.uk\";\n"), "E012@2:22" },
 	{ POLICY("    origins \"https://*.example.co.uk\";\n"), "clean" },
 	/* E013 */
 	{ POLICY("    origins *, \"https://a.example.com\";\n"), "E013@2:13" },
@@ -270,7 +278,7 @@ static const struct vcase ir_cases[] = {
 	{ POLICY(ORIGIN "    methods GET, POST, GET;\n"), "W107@3:24" },
 	{ POLICY(ORIGIN "    allow-headers X-A, x-a;\n"), "W107@3:24" },
 	{ POLICY("    origins \"https://a.example.com\", \"https://a.example.com:443\";\n"),
-	  "W107@2:38 W109@2:38" },
+	  "W107@2:38 W109@2:60" },
 	{ POLICY("    origins *, *;\n"), "W107@2:16 !E013" },
 	{ POLICY(ORIGIN "    methods PATCH, patch;\n"), "clean" },
 	/* W108 */
@@ -279,7 +287,7 @@ static const struct vcase ir_cases[] = {
 	{ POLICY("    origins \"https://*.example.com\", \"https://a.b.example.com\",\n"
 		 "            \"https://example.com\";\n"), "clean" },
 	/* W109 */
-	{ POLICY("    origins \"https://app.example.com:443\";\n"), "W109@2:13" },
+	{ POLICY("    origins \"https://app.example.com:443\";\n"), "W109@2:37" },
 	{ POLICY("    origins \"https://app.example.com:8443\";\n"), "clean" },
 	/* W110 */
 	{ POLICY(ORIGIN "    allow-headers Cookie;\n"), "W110@3:19" },
@@ -455,11 +463,11 @@ static const struct vcase yaml_cases[] = {
 	{ "policies:\n  api:\n    origins: \"*\"\n  api-2:\n    origins: \"*\"\n", "clean" },
 	{ YPOLICY("    methods: [GET]\n"), "E005@2:3" },
 	{ YPOLICY("    methods: [GET]\n" YORIGIN), "clean" },
-	{ YPOLICY("    origins: [\"https://app.example.com/\"]\n"), "E010@3:15" },
+	{ YPOLICY("    origins: [\"https://app.example.com/\"]\n"), "E010@3:39" },
 	{ YPOLICY("    origins: [\"https://app.example.com\"]\n"), "clean" },
-	{ YPOLICY("    origins: \"https://*example.com\"\n"), "E011@3:14" },
+	{ YPOLICY("    origins: \"https://*example.com\"\n"), "E011@3:23" },
 	{ YPOLICY("    origins: \"https://*.example.com\"\n"), "clean" },
-	{ YPOLICY("    origins: \"https://*.github.io\"\n"), "E012@3:14" },
+	{ YPOLICY("    origins: \"https://*.github.io\"\n"), "E012@3:23" },
 	{ YPOLICY("    origins: \"https://*.example.co.uk\"\n"), "clean" },
 	{ YPOLICY("    origins: [\"*\", \"https://a.example.com\"]\n"), "E013@3:15" },
 	{ YPOLICY("    origins: \"*\"\n"), "clean" },
@@ -507,7 +515,7 @@ static const struct vcase yaml_cases[] = {
 	{ YPOLICY(YORIGIN "    methods: [PATCH, patch]\n"), "clean" },
 	{ YPOLICY("    origins: [\"https://*.example.com\", \"https://a.example.com\"]\n"), "W108@3:40" },
 	{ YPOLICY("    origins: [\"https://*.example.com\", \"https://a.b.example.com\"]\n"), "clean" },
-	{ YPOLICY("    origins: \"https://app.example.com:443\"\n"), "W109@3:14" },
+	{ YPOLICY("    origins: \"https://app.example.com:443\"\n"), "W109@3:38" },
 	{ YPOLICY("    origins: \"https://app.example.com:8443\"\n"), "clean" },
 	{ YPOLICY(YORIGIN "    allow-headers: [Cookie]\n"), "W110@4:21" },
 	{ YPOLICY(YORIGIN "    allow-headers: [X-Cookie]\n"), "clean" },

@@ -31,7 +31,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 CORSC    := $(BUILD)/corsc
 UNIT     := $(BUILD)/unit-tests
 
-.PHONY: golden fuzz-build all demo check-sanitize check check-unit check-shell bench check-sanitize fuzz clean deps-build deps-test install uninstall
+.PHONY: golden fuzz-build all demo check-sanitize check check-unit check-shell bench check-sanitize fuzz soak mutate clean deps-build deps-test install uninstall
 .DELETE_ON_ERROR:
 
 all: $(CORSC)
@@ -170,6 +170,24 @@ fuzz:
 		grep -E 'stat::|DONE|ERROR|SUMMARY|crash-|leak-|timeout-' build-fuzz/fuzz-$$t.log | tail -n 12; \
 		if [ $$rc -ne 0 ]; then echo "fuzz-$$t: exit $$rc, see build-fuzz/fuzz-$$t.log"; fail=1; fi; \
 	done; [ $$fail -eq 0 ]
+
+# ---- soak and mutation testing (issue 21; not in CI) ----
+
+# make soak SEED=S N=N: N generated policy files (about 2.3 policies each)
+# served by nginx, Apache and Caddy, compared with corsc eval; a mismatch
+# prints the seed and a minimized reproduction.  The default N takes about
+# 10 minutes on 2 idle CPUs; make check runs a fixed-seed slice (t-soak.sh).
+SEED ?= 1
+N ?= 600
+soak: deps-test $(CORSC)
+	@CORSC=$(abspath $(CORSC)) TOP=$(CURDIR) sh tests/e2e/run soak --seed $(SEED) --n $(N)
+
+# make mutate: each one-line mutant of tests/mutants.patch applied alone to a
+# copy of the tree, the suite run against it; prints the score and survivors.
+MUTATE_TESTS ?= t-golden.sh t-malformed.sh t-eval.sh t-regressions.sh t-bad-input.sh t-explain.sh \
+	t-fmt-convert.sh t-schema.sh t-yaml-hostile.sh t-nothing-lost.sh t-e2e-diff.sh t-soak.sh t-nginx.sh t-apache.sh t-caddy.sh
+mutate: deps-test
+	@sh tests/mutate.sh tests/mutants.patch "$(MUTATE_TESTS)"
 
 # ---- install ----
 

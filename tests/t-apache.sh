@@ -45,10 +45,6 @@ for ex in "$TOP"/examples/* "$tmp/awkward.cors"; do
 	base=${ex##*/}
 	mkdir -p "$tmp/out/$base"
 	if ! "$CORSC" build -t apache -t json -o "$tmp/out/$base" "$ex" 2> "$tmp/err"; then
-		if grep -q "not built yet" "$tmp/err"; then
-			echo "skip: the front ends or the validator are not in this tree yet"
-			exit 77
-		fi
 		echo "build failed: $base"
 		cat "$tmp/err"
 		exit 1

@@ -27,8 +27,8 @@ refused() {
 		echo "FAIL ${1##*/}: exit $rc, want 1 (refused $2 $3)"; head -c 600 "$tmp/err"; fail=1; return
 	fi
 	line=${3%:*} col=${3#*:}
-	if ! grep -q "\"code\":\"$2\",\"severity\":\"error\".*\"line\":$line,\"column\":$col," "$tmp/err"; then
-		echo "FAIL ${1##*/}: no error $2 at $3:"; head -c 600 "$tmp/err"; echo; fail=1; return
+	if ! python3 "$TOP/tests/diag-check.py" "$tmp/err" "$2" "$line:$col" > "$tmp/why"; then
+		echo "FAIL ${1##*/}: $(cat "$tmp/why"):"; head -c 600 "$tmp/err"; echo; fail=1; return
 	fi
 	# nothing written: the output folder stays empty
 	rm -rf "$tmp/o" && mkdir "$tmp/o"

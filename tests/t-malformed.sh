@@ -36,6 +36,14 @@ check() {
 					fail=1
 				}
 			done < "$tmp/want"
+			# and nothing more: as many diagnostics as the .expect lists
+			ngot=$(grep -cE '^[^ ].*:[0-9]+:[0-9]+: (error|warning)\[[EW][0-9]{3}\]' "$tmp/err")
+			nwant=$(sort -u "$tmp/want" | wc -l)
+			if [ "$ngot" -ne "$nwant" ]; then
+				echo "FAIL $name (text): $ngot diagnostics, the .expect lists $nwant:"
+				sed 's/^/    /' "$tmp/err" | head -n 20
+				fail=1
+			fi
 		else
 			# one python run checks every expectation against the JSON lines
 			python3 -c '
@@ -45,10 +53,14 @@ got = set()
 for raw in open(sys.argv[2], encoding="utf-8"):
     d = json.loads(raw)          # every line must be one JSON object
     got.add("%s %s:%s" % (d["code"], d["line"], d["column"]))
-missing = [c + " " + p for c, p in want if c + " " + p not in got]
+wanted = set(c + " " + p for c, p in want)
+missing = sorted(wanted - got)
+extra = sorted(got - wanted)     # a diagnostic the .expect does not list is a failure too
 for m in missing:
     print("no " + m)
-sys.exit(1 if missing else 0)
+for m in extra:
+    print("unexpected " + m)
+sys.exit(1 if missing or extra else 0)
 ' "$tmp/want" "$tmp/err" > "$tmp/missing" 2>&1 || {
 				echo "FAIL $name (json):"
 				sed 's/^/    /' "$tmp/missing" "$tmp/err" | head -n 20

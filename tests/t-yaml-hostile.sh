@@ -15,8 +15,8 @@ expect() {
 		echo "FAIL ${1##*/}: exit $rc, want 1"; head -n 5 "$tmp/err"; fail=1; return
 	fi
 	line=${2%:*} col=${2#*:}
-	if ! grep -q "\"code\":\"E001\".*\"line\":$line,\"column\":$col," "$tmp/err"; then
-		echo "FAIL ${1##*/}: no E001 at $2"; head -n 5 "$tmp/err"; fail=1; return
+	if ! python3 "$TOP/tests/diag-check.py" "$tmp/err" E001 "$line:$col" > "$tmp/why"; then
+		echo "FAIL ${1##*/}: $(cat "$tmp/why")"; head -n 5 "$tmp/err"; fail=1; return
 	fi
 	echo "ok ${1##*/}"
 }

@@ -379,7 +379,7 @@ def main():
             log("expected per engine (departs from the standard): " + line)
         log("e2e-browser: %d scenarios x %d servers x %d engines, %d mismatches, %.1fs"
             % (len(scen), len(servers), len(want_engines), nbad, time.time() - t0))
-        return harness.exit_status(nbad, missing)
+        return harness.exit_status(nbad, missing, bool(servers))
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

@@ -76,6 +76,7 @@ def origin_candidates(o):
     near += ["%s://%s%s" % (scheme, h0, p) for p in near_ports]
     near += ["%s://%s%s" % (scheme, h, p0) for h in near_hosts]
     near += [base + "/", base + "/path", base + "#", "%s://user@%s%s" % (scheme, h0, p0)]
+    near += ["x" + base, "." + base]           # junk before the scheme
     return match, near
 
 
@@ -479,7 +480,7 @@ def main():
         pre = sum(len(j.preflight_ids) for j in jobs)
         log("e2e-diff: %d requests (%d preflights) to %s, %d mismatches, %d errors, %.1fs"
             % (total, pre, ", ".join(servers) or "no server", bad, len(errors), time.time() - t0))
-        return harness.exit_status(bad or errors, missing)
+        return harness.exit_status(bad or errors, missing, bool(servers))
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

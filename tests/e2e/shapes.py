@@ -1151,7 +1151,7 @@ def main():
         log("e2e-shapes: %d shapes, %d requests to %s, %d mismatches, %d errors, %.1fs"
             % (sum(len(matrix[s]) for s in servers), total, ", ".join(servers) or "no server", nbad,
                len(errors), time.time() - t0))
-        return harness.exit_status(nbad or errors, missing)
+        return harness.exit_status(nbad or errors, missing, bool(servers))
     except Fatal as e:
         log("ERROR: %s" % e)
         return 1

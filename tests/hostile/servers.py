@@ -115,7 +115,7 @@ def main():
     finally:
         procs.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
-    return harness.exit_status(failed, missing)
+    return harness.exit_status(failed, missing, bool(servers))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ static void test_token_expression(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(got, "`{h.Origin}`");
 	free(got);
+	/* '}' first would close the block (found by make mutate: untested) */
+	got = token("}.x", 3, CADDY_EXPRESSION);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got, "`}.x`");
+	free(got);
 	CU_ASSERT_PTR_NULL(token("x{$HOME}", 8, CADDY_EXPRESSION));   /* environment variable */
 	CU_ASSERT_PTR_NULL(token("a b\n", 4, CADDY_EXPRESSION));
 	CU_ASSERT_PTR_NULL(token("'`' \\", 5, CADDY_EXPRESSION));   /* a backtick and a backslash */
@@ -349,6 +354,40 @@ static void test_structure(void)
 	arena_free(f.a);
 }
 
+/*
+ * The preflight matchers, exactly: OPTIONS with a non-empty Origin and a
+ * non-empty Access-Control-Request-Method (SPEC 6: a preflight carries both;
+ * an OPTIONS without one goes to the application), and for a listed-origins
+ * policy the allowed one also needs the origin test's variable.
+ */
+static void test_preflight_matcher(void)
+{
+	struct fixture f;
+	fixture_init(&f);
+	api_policy(&f);
+	struct strbuf err = STRBUF_INIT;
+	char *out = emit(&f, "api.cors", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-api.preflight {\n"
+					    "\t\t\tmethod OPTIONS\n"
+					    "\t\t\theader_regexp Origin .\n"
+					    "\t\t\theader_regexp Access-Control-Request-Method .\n"
+					    "\t\t}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-api.preflight-allowed {\n"
+					    "\t\t\tmethod OPTIONS\n"
+					    "\t\t\tvars cors-api-allowed 1\n"
+					    "\t\t\theader_regexp Access-Control-Request-Method .\n"
+					    "\t\t}\n"));
+	CU_ASSERT_EQUAL(count(out, "@cors-api.preflight {\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "@cors-api.preflight-allowed {\n"), 2);  /* matcher, header block */
+	/* the 204 answers every preflight, allowed or not, and nothing else */
+	CU_ASSERT_EQUAL(count(out, "\t\trespond @cors-api.preflight 204\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\trespond "), 1);
+	free(out);
+	sb_release(&err);
+	arena_free(f.a);
+}
+
 static void test_any_origin(void)
 {
 	static const char *const methods[] = { "GET", "HEAD" };
@@ -501,6 +540,7 @@ void register_caddy(void)
 		{ "origin test: CEL list and patterns", test_origin_test },
 		{ "origin test in parts", test_origin_parts },
 		{ "snippet structure", test_structure },
+		{ "preflight matcher", test_preflight_matcher },
 		{ "origins *", test_any_origin },
 		{ "private network, odd names, two policies", test_private_network_and_lists },
 		{ "refusals", test_refusals },

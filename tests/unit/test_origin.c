@@ -88,6 +88,11 @@ static void test_exact(void)
 	assert_clean("http://127.0.0.1", "http://127.0.0.1");
 	assert_clean("http://[::1]:8080", "http://[::1]:8080");
 	assert_clean("https://[2001:db8::1]", "https://[2001:db8::1]");
+	/* the URL standard's serialization (found by the soak): no dotted IPv4 */
+	assert_clean("http://[::ffff:a00:1]", "http://[::ffff:a00:1]");
+	assert_clean("http://[::102:304]", "http://[::102:304]");
+	assert_clean("http://[1:0:2:3:4:5:6:7]", "http://[1:0:2:3:4:5:6:7]");
+	assert_clean("http://[1::2:0:0:3:4]", "http://[1::2:0:0:3:4]");
 	assert_clean("https://xn--bcher-kva.example", "https://xn--bcher-kva.example");
 	assert_clean("https://my_host.example", "https://my_host.example");
 	assert_clean("chrome-extension://abcdefghijklmnop", "chrome-extension://abcdefghijklmnop");
@@ -256,6 +261,11 @@ static void test_malformed(void)
 		{ "http://[::ABCD]:8080", "upper case in the host", "write http://[::abcd]:8080" },
 		{ "http://[2001:DB8:0:0::1]", "upper case in the host", NULL },
 		{ "http://[2001:db8:0:0::1]:8080", "not in canonical form", "write http://[2001:db8::1]:8080" },
+		/* a browser sends [::ffff:a00:1]: the dotted form could never match */
+		{ "http://[::ffff:10.0.0.1]", "not in canonical form", "write http://[::ffff:a00:1]" },
+		{ "http://[::1.2.3.4]:8080", "not in canonical form", "write http://[::102:304]:8080" },
+		{ "http://[1:0:0:2:0:0:3:4]", "not in canonical form", "write http://[1::2:0:0:3:4]" },
+		{ "http://[1::2:3:4:5:6:7]", "not in canonical form", "write http://[1:0:2:3:4:5:6:7]" },
 		{ "https://a.example\"x", "'\"' is not allowed", NULL },
 		{ "https://a.example\\x", "'\\' is not allowed", NULL },
 		{ "https://a.example;x", "';' is not allowed", NULL },

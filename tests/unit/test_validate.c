@@ -165,6 +165,8 @@ static const struct vcase ir_cases[] = {
 	/* E004 */
 	{ "policy api { origins *; }\npolicy API { origins *; }\n", "E004@2:8" },
 	{ "policy my-api { origins *; }\npolicy My_Api { origins *; }\n", "E004@2:8" },
+	/* '_' first, '-' second (make mutate: only one side was folded in a test) */
+	{ "policy my_api { origins *; }\npolicy My-Api { origins *; }\n", "E004@2:8" },
 	{ "policy api { origins *; }\npolicy api2 { origins *; }\n", "clean" },
 	/* E005 */
 	{ POLICY("    methods GET;\n"), "E005@1:8" },

@@ -586,7 +586,7 @@ def main():
     finally:
         procs.stop_all()
     log("verify servers: %d failed" % len(FAILED))
-    return harness.exit_status(FAILED, missing)
+    return harness.exit_status(FAILED, missing, bool(servers))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
  * file atomically.
  */
 #include "outdir.h"
+#include "output.h"
 #include "util.h"
 
 #include <errno.h>
@@ -81,21 +82,6 @@ bool outdir_create(const char *dir, struct outdir_made *made, char *err, size_t 
 		}
 	}
 	free(path);
-	return true;
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
 	return true;
 }
 

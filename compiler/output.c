@@ -24,7 +24,7 @@ struct pending {
 	char *old;     /* a hard link to the file final replaces, until all are in place */
 };
 
-static bool write_all(int fd, const char *p, size_t n)
+bool write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);

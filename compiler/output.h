@@ -17,5 +17,7 @@
  * is written into err.  Returns true on success.
  */
 bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen);
+/* write(2) all n bytes of p to fd, again after EINTR; false on an error (errno set). */
+bool write_all(int fd, const char *p, size_t n);
 
 #endif

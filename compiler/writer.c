@@ -9,6 +9,25 @@
 
 #include <string.h>
 
+size_t comment_add(const struct source *src, size_t at, size_t line_start, unsigned line,
+		   struct comment **v, size_t *n, size_t *cap)
+{
+	const char *t = src->text;
+	size_t end = at;
+	while (end < src->len && t[end] != '\n')
+		end++;
+	size_t e = end;
+	while (e > at && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
+		e--;
+	bool own = true;
+	for (size_t k = line_start; k < at; k++)
+		if (t[k] != ' ' && t[k] != '\t')
+			own = false;
+	xgrow(v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (struct comment){ at, e - at, line, own };
+	return end;
+}
+
 size_t dsl_find_comments(const struct source *src, struct comment **out)
 {
 	struct comment *v = NULL;
@@ -30,19 +49,7 @@ size_t dsl_find_comments(const struct source *src, struct comment **out)
 			if (i < src->len && t[i] == '\n')
 				i--;
 		} else if (c == '#') {
-			size_t end = i;
-			while (end < src->len && t[end] != '\n')
-				end++;
-			size_t e = end;
-			while (e > i && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
-				e--;
-			bool own = true;
-			for (size_t k = line_start; k < i; k++)
-				if (t[k] != ' ' && t[k] != '\t')
-					own = false;
-			xgrow(&v, &cap, n + 1, sizeof(*v));
-			v[n++] = (struct comment){ i, e - i, line, own };
-			i = end - 1;
+			i = comment_add(src, i, line_start, line, &v, &n, &cap) - 1;
 		}
 	}
 	*out = v;
@@ -135,6 +142,16 @@ static const struct comment *trailing(struct cursor *cur, unsigned line)
 	return NULL;
 }
 
+/* The trailing comment of line `line`, if any, after a space. */
+static void put_trailing(struct strbuf *sb, struct cursor *cur, unsigned line)
+{
+	const struct comment *tc = trailing(cur, line);
+	if (tc) {
+		sb_putc(sb, ' ');
+		put_comment(sb, cur, tc);
+	}
+}
+
 static size_t stmt_end(const struct ir_stmt *s)
 {
 	const struct ir_value *last = &s->values[s->nvalues - 1];
@@ -209,12 +226,9 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 			sb_putc(sb, '\n');
 		flush_comments(sb, &cur, p->span.offset, 0);
 		sb_printf(sb, "policy %s {", p->name);
-		const struct comment *tc = trailing(&cur, p->span.line);
-		if (tc) {
-			sb_putc(sb, ' ');
-			put_comment(sb, &cur, tc);
-		}
+		put_trailing(sb, &cur, p->span.line);
 		sb_putc(sb, '\n');
+		const struct comment *tc;
 
 		/* statements in source order */
 		const struct ir_stmt *order[ST__COUNT];
@@ -238,11 +252,7 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 					dsl_value(sb, kinds[j], &s->values[v]);
 				}
 				sb_putc(sb, ';');
-				tc = trailing(&cur, stmt_end_line(s));
-				if (tc) {
-					sb_putc(sb, ' ');
-					put_comment(sb, &cur, tc);
-				}
+				put_trailing(sb, &cur, stmt_end_line(s));
 				sb_putc(sb, '\n');
 				continue;
 			}
@@ -269,11 +279,7 @@ void write_dsl(const struct ir_file *f, const struct comment *c, size_t nc, stru
 					put_comment(sb, &cur, tc);
 					tc = NULL;
 				}
-				const struct comment *vc = trailing(&cur, val->span.line);
-				if (vc) {
-					sb_putc(sb, ' ');
-					put_comment(sb, &cur, vc);
-				}
+				put_trailing(sb, &cur, val->span.line);
 			}
 			sb_putc(sb, '\n');
 		}
@@ -400,12 +406,9 @@ void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, str
 		const struct ir_policy *p = f->policies[i];
 		flush_comments(sb, &cur, p->span.offset, 2);
 		sb_printf(sb, "  %s:", p->name);
-		const struct comment *tc = trailing(&cur, p->span.line);
-		if (tc) {
-			sb_puts(sb, " ");
-			put_comment(sb, &cur, tc);
-		}
+		put_trailing(sb, &cur, p->span.line);
 		sb_putc(sb, '\n');
+		const struct comment *tc;
 
 		const struct ir_stmt *order[ST__COUNT];
 		enum stmt_kind kinds[ST__COUNT];
@@ -453,11 +456,7 @@ void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, str
 					}
 				}
 			}
-			tc = trailing(&cur, stmt_end_line(s));
-			if (tc) {
-				sb_putc(sb, ' ');
-				put_comment(sb, &cur, tc);
-			}
+			put_trailing(sb, &cur, stmt_end_line(s));
 			sb_putc(sb, '\n');
 		}
 		/* the comments after the last statement that belong to this policy */

@@ -16,6 +16,12 @@ struct comment {
 	bool own_line;      /* nothing but whitespace before it on its line */
 };
 
+/*
+ * Record the '#' comment at byte `at` (its line starts at line_start) in
+ * *v; returns the offset of the end of its line.  Both finders use it.
+ */
+size_t comment_add(const struct source *src, size_t at, size_t line_start, unsigned line,
+		   struct comment **v, size_t *n, size_t *cap);
 /* Every comment of a policy-language source, in order.  The caller frees *out. */
 size_t dsl_find_comments(const struct source *src, struct comment **out);
 /* Every comment of a YAML source, in order, found with libyaml's scanner so

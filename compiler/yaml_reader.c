@@ -789,19 +789,7 @@ size_t yaml_find_comments(const struct source *src, struct comment **out)
 			line++;
 			line_start = i + 1;
 		} else if (t[i] == '#' && (i == line_start || t[i - 1] == ' ' || t[i - 1] == '\t')) {
-			size_t end = i;
-			while (end < src->len && t[end] != '\n')
-				end++;
-			size_t e = end;
-			while (e > i && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r'))
-				e--;
-			bool own = true;
-			for (size_t k = line_start; k < i; k++)
-				if (t[k] != ' ' && t[k] != '\t')
-					own = false;
-			xgrow(&v, &cap, n + 1, sizeof(*v));
-			v[n++] = (struct comment){ i, e - i, line, own };
-			i = end - 1;
+			i = comment_add(src, i, line_start, line, &v, &n, &cap) - 1;
 		}
 	}
 	free(range);

@@ -19,15 +19,8 @@ command -v vim > /dev/null || { echo "vim is not installed (.ci/deps test instal
 files="$TOP/examples/*.cors $TOP/tests/fmt/messy.cors $TOP/tests/editors/tricky.cors"
 
 # ---- TextMate ----
-tools=${CORSC_NPM_DIR:-$TOP/build/npm}/editors
-if ! cmp -s "$TOP/tests/editors/package-lock.json" "$tools/package-lock.json" ||
-   [ ! -d "$tools/node_modules/vscode-textmate" ]; then
-	echo "installing vscode-textmate and vscode-oniguruma from tests/editors/package-lock.json into $tools"
-	rm -rf "$tools" && mkdir -p "$tools"
-	cp "$TOP/tests/editors/package.json" "$TOP/tests/editors/package-lock.json" "$tools/"
-	(cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) ||
-		{ echo "npm ci failed: cannot install the TextMate tokenizer"; rm -rf "$tools"; exit 1; }
-fi
+. "$TOP/tests/npm-tools.sh"
+tools=$(npm_tools editors vscode-textmate) || { echo "cannot install the TextMate tokenizer"; exit 1; }
 cp "$TOP/tests/editors/tokenize.js" "$tools/tokenize.js"
 grammar=$TOP/editors/vscode/syntaxes/cors.tmLanguage.json
 # shellcheck disable=SC2086

@@ -13,16 +13,8 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
 command -v npm > /dev/null || { echo "npm is not installed (.ci/deps test installs it)"; exit 1; }
-tools=${CORSC_NPM_DIR:-$TOP/build/npm}/sarif
-if ! cmp -s "$TOP/tests/sarif/package-lock.json" "$tools/package-lock.json" ||
-   [ ! -x "$tools/node_modules/.bin/sarif-multitool" ]; then
-	echo "installing @microsoft/sarif-multitool from tests/sarif/package-lock.json into $tools"
-	rm -rf "$tools" && mkdir -p "$tools"
-	cp "$TOP/tests/sarif/package.json" "$TOP/tests/sarif/package-lock.json" "$tools/"
-	(cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) ||
-		{ echo "npm ci failed: cannot install the SARIF validator"; rm -rf "$tools"; exit 1; }
-	cp "$TOP/tests/sarif/package-lock.json" "$tools/package-lock.json"
-fi
+. "$TOP/tests/npm-tools.sh"
+tools=$(npm_tools sarif .bin/sarif-multitool) || { echo "cannot install the SARIF validator"; exit 1; }
 # the package's postinstall would make the tool executable; scripts are not run
 chmod u+x "$tools"/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool 2> /dev/null
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1

@@ -111,15 +111,8 @@ bool file_replace(const char *path, const char *data, size_t len, int mode,
 	snprintf(tmp, tl, "%.*s.%s.XXXXXX", (int)dl, path, path + dl);
 
 	/* termination signals wait until the temporary file is renamed or removed */
-	sigset_t hold, saved;
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGHUP);
-	sigaddset(&hold, SIGQUIT);
-	sigaddset(&hold, SIGPIPE);
-	sigaddset(&hold, SIGXFSZ);
-	sigprocmask(SIG_BLOCK, &hold, &saved);
+	sigset_t saved;
+	hold_termination(&saved);
 
 	bool ok = true;
 	int fd = mkstemp(tmp);

@@ -24,6 +24,19 @@ struct pending {
 	char *old;     /* a hard link to the file final replaces, until all are in place */
 };
 
+void hold_termination(sigset_t *saved)
+{
+	sigset_t hold;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGPIPE);
+	sigaddset(&hold, SIGXFSZ);
+	sigprocmask(SIG_BLOCK, &hold, saved);
+}
+
 bool write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -98,15 +111,8 @@ bool output_write(const char *dir, const struct out_set *set, char *err, size_t 
 	umask(mask);
 
 	/* held back until the temporaries are renamed or removed */
-	sigset_t hold, saved;
-	sigemptyset(&hold);
-	sigaddset(&hold, SIGINT);
-	sigaddset(&hold, SIGTERM);
-	sigaddset(&hold, SIGHUP);
-	sigaddset(&hold, SIGQUIT);
-	sigaddset(&hold, SIGPIPE);
-	sigaddset(&hold, SIGXFSZ);
-	sigprocmask(SIG_BLOCK, &hold, &saved);
+	sigset_t saved;
+	hold_termination(&saved);
 
 	struct pending *pend = xcalloc(set->n ? set->n : 1, sizeof(*pend));
 	char **made = xcalloc(set->n ? set->n : 1, sizeof(*made));  /* folders we created */

@@ -325,11 +325,6 @@ static void start_scratch(struct dsl_ctx *ctx, struct span kw_span)
 	ctx->policy = p;
 }
 
-static bool single_valued(int k)
-{
-	return k == ST_CREDENTIALS || k == ST_PRIVATE_NETWORK || k == ST_MAX_AGE;
-}
-
 /* A complete statement: the syntax-level checks, then into the IR. */
 static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 {
@@ -341,7 +336,8 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 	for (const struct dsl_vnode *n = vl->head; n; n = n->next)
 		if (n->w.bad)
 			ok = false;     /* reported by the scanner */
-	if (k == ST_ORIGINS) {
+	const struct stmt_info *si = k >= 0 ? stmt_info((enum stmt_kind)k) : NULL;
+	if (si && si->value == SV_ORIGIN) {
 		for (const struct dsl_vnode *n = vl->head; n; n = n->next) {
 			if (n->w.quoted || (n->w.len == 1 && n->w.text[0] == '*'))
 				continue;
@@ -352,12 +348,9 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 			ok = false;
 		}
 	}
-	if (k >= 0 && single_valued(k) && vl->n > 1) {
-		const char *kw = stmt_keyword((enum stmt_kind)k);
-		diag_emit(ctx->dq, "E001", vl->head->next->span,
-			  k == ST_MAX_AGE ? "write one duration, such as 'max-age 10m;'"
-					  : "write 'true' or 'false'",
-			  "'%s' takes one value", kw);
+	if (si && !si->list && vl->n > 1) {
+		diag_emit(ctx->dq, "E001", vl->head->next->span, si->one_note,
+			  "'%s' takes one value", si->keyword);
 		ok = false;
 	}
 	if (!ok) {

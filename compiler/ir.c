@@ -8,35 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const keywords[ST__COUNT] = {
-	[ST_ORIGINS] = "origins",
-	[ST_METHODS] = "methods",
-	[ST_ALLOW_HEADERS] = "allow-headers",
-	[ST_EXPOSE_HEADERS] = "expose-headers",
-	[ST_CREDENTIALS] = "credentials",
-	[ST_MAX_AGE] = "max-age",
-	[ST_PRIVATE_NETWORK] = "private-network",
-};
-
-const char *stmt_keyword(enum stmt_kind k)
-{
-	return k < ST__COUNT ? keywords[k] : "?";
-}
-
-int stmt_lookup(const char *word, size_t len)
-{
-	for (int k = 0; k < ST__COUNT; k++)
-		if (strlen(keywords[k]) == len && memcmp(keywords[k], word, len) == 0)
-			return k;
-	return -1;
-}
-
-bool stmt_is_list(enum stmt_kind k)
-{
-	return k == ST_ORIGINS || k == ST_METHODS || k == ST_ALLOW_HEADERS ||
-	       k == ST_EXPOSE_HEADERS;
-}
-
 struct ir_file *ir_file_new(const struct source *src)
 {
 	struct arena *a = arena_new();
@@ -75,25 +46,26 @@ struct ir_stmt *ir_stmt_begin(struct ir_file *f, struct ir_policy *p,
 			      const char *key, size_t keylen, struct span key_span,
 			      struct diag_queue *dq)
 {
-	(void)f;
-	int k = stmt_lookup(key, keylen);
+	/* the YAML reader gives YAML keys, the parser keywords */
+	int k = f->yaml ? stmt_lookup_yaml(key, keylen) : stmt_lookup(key, keylen);
 	if (k < 0) {
-		char note[256];
-		snprintf(note, sizeof(note), "a policy takes origins, methods, allow-headers, "
-			 "expose-headers, credentials, max-age and private-network");
+		char note[256], names[200];
+		snprintf(note, sizeof(note), "a policy takes %s",
+			 stmt_keyword_list(names, sizeof(names), " and "));
 		diag_emit(dq, "E002", key_span, note, "unknown statement '%.*s'",
 			  (int)(keylen > 64 ? 64 : keylen), key);
 		return NULL;
 	}
 	struct ir_stmt *s = &p->stmt[k];
+	const char *kw = f->yaml ? stmt_yaml_key((enum stmt_kind)k) : stmt_keyword((enum stmt_kind)k);
 	if (s->present) {
 		char note[128];
 		snprintf(note, sizeof(note), "'%s' was first given at line %u; "
 			 "each statement may appear once per policy",
-			 keywords[k], s->key_span.line);
+			 kw, s->key_span.line);
 		diag_emit(dq, "E003", key_span, note, "'%s' repeated in policy '%s'",
-			  keywords[k], p->name);
-		diag_add_related(dq, s->key_span, "'%s' is first given here", keywords[k]);
+			  kw, p->name);
+		diag_add_related(dq, s->key_span, "'%s' is first given here", kw);
 		return NULL;
 	}
 	s->present = true;

@@ -15,25 +15,8 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "stmt.h"
 #include "util.h"
-
-/* The statements of SPEC section 1, in canonical order. */
-enum stmt_kind {
-	ST_ORIGINS,
-	ST_METHODS,
-	ST_ALLOW_HEADERS,
-	ST_EXPOSE_HEADERS,
-	ST_CREDENTIALS,
-	ST_MAX_AGE,
-	ST_PRIVATE_NETWORK,
-	ST__COUNT
-};
-
-/* The keyword of a statement ("allow-headers"), and back (-1 if unknown). */
-const char *stmt_keyword(enum stmt_kind k);
-int stmt_lookup(const char *word, size_t len);
-/* True for statements whose value is a list (origins, methods, headers). */
-bool stmt_is_list(enum stmt_kind k);
 
 /* One value as written: a word, a string (quoted), or a YAML scalar. */
 struct ir_value {

@@ -71,7 +71,7 @@ static void dsl_value(struct strbuf *sb, enum stmt_kind k, const struct ir_value
 {
 	bool star = v->len == 1 && v->text[0] == '*';
 	/* header and method words lose needless quotes; a quoted boolean stays quoted */
-	bool quote = k == ST_ORIGINS ? !star
+	bool quote = stmt_info(k)->value == SV_ORIGIN ? !star
 		   : !is_word(v) || (v->quoted && !stmt_is_list(k));
 	if (!quote) {
 		sb_add(sb, v->text, v->len);
@@ -373,7 +373,7 @@ static void yaml_scalar(struct strbuf *sb, const struct ir_value *v, int plain)
 /* One YAML value of statement k (a boolean or duration as written, quoted if it was). */
 static void yaml_value(struct strbuf *sb, enum stmt_kind k, const struct ir_value *v)
 {
-	yaml_scalar(sb, v, !stmt_is_list(k) ? 2 : k != ST_ORIGINS);
+	yaml_scalar(sb, v, !stmt_is_list(k) ? 2 : stmt_info(k)->value != SV_ORIGIN);
 }
 
 /*
@@ -417,9 +417,9 @@ void write_yaml(const struct ir_file *f, const struct comment *c, size_t nc, str
 			const struct ir_stmt *s = order[j];
 			enum stmt_kind k = kinds[j];
 			flush_comments(sb, &cur, s->key_span.offset, 4);
-			sb_printf(sb, "    %s:", stmt_keyword(k));
+			sb_printf(sb, "    %s:", stmt_yaml_key(k));
 			bool inner = cur.next < cur.nc && cur.c[cur.next].offset < stmt_end(s);
-			size_t width = 4 + strlen(stmt_keyword(k)) + 4;
+			size_t width = 4 + strlen(stmt_yaml_key(k)) + 4;
 			for (size_t v = 0; v < s->nvalues; v++)
 				width += s->values[v].len + 4;
 			if (!stmt_is_list(k) || (s->nvalues == 1 && s->values[0].len == 1 &&

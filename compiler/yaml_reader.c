@@ -159,11 +159,6 @@ static int shown(size_t len)
 	return (int)(len > 64 ? 64 : len);
 }
 
-static const char *stmt_takes(enum stmt_kind k)
-{
-	return k == ST_MAX_AGE ? "a duration" : "true or false";
-}
-
 /* ---- the stack ---- */
 
 static struct frame *top(struct reader *r)
@@ -316,7 +311,7 @@ static void on_top_key(struct reader *r, struct frame *fr, enum node_type t,
 		r->policies_span = sp;
 		return;
 	}
-	report(r, "E002", sp, stmt_lookup(k, len) >= 0 ?
+	report(r, "E002", sp, stmt_lookup_yaml(k, len) >= 0 ?
 	       "statements belong to a policy: policies: NAME: STATEMENT: VALUE" :
 	       "a policy file has one top-level key, 'policies'",
 	       "unknown key '%.*s'", shown(len), k);
@@ -366,11 +361,19 @@ static void on_policy_name(struct reader *r, struct frame *fr, enum node_type t,
 		r->stop = true;
 }
 
+/* The note on a policy that is no mapping: the statements of the table. */
+static const char *body_note(char *buf, size_t size)
+{
+	char names[200];
+	snprintf(buf, size, "a policy maps statements (%s) to values",
+		 stmt_keyword_list(names, sizeof(names), ", "));
+	return buf;
+}
+
 static void on_policy_body(struct reader *r, struct frame *fr, enum node_type t,
 			   const yaml_event_t *ev)
 {
-	const char *note = "a policy maps statements (origins, methods, allow-headers, "
-			   "expose-headers, credentials, max-age, private-network) to values";
+	char note[256];
 	int n = shown(fr->name_len);
 	switch (t) {
 	case NODE_MAP: {
@@ -396,7 +399,8 @@ static void on_policy_body(struct reader *r, struct frame *fr, enum node_type t,
 		return;
 	case NODE_SCALAR:
 		if (is_null(ev)) {
-			report(r, "E001", fr->key_span, note, "policy '%.*s' has no value",
+			report(r, "E001", fr->key_span, body_note(note, sizeof(note)),
+			       "policy '%.*s' has no value",
 			       n, fr->name);
 			return;
 		}
@@ -404,7 +408,8 @@ static void on_policy_body(struct reader *r, struct frame *fr, enum node_type t,
 	case NODE_SEQ:
 		break;
 	}
-	report(r, "E001", span_event(r, ev), note, "policy '%.*s' takes a mapping, not %s",
+	report(r, "E001", span_event(r, ev), body_note(note, sizeof(note)),
+	       "policy '%.*s' takes a mapping, not %s",
 	       n, fr->name, node_names[t]);
 	skip_node(r, t, ev);
 }
@@ -458,7 +463,7 @@ static void add_scalar(struct reader *r, struct ir_stmt *s, enum stmt_kind k,
 		      style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	const char *text = scalar_text(ev), *b;
 	size_t len = ev->data.scalar.length;
-	if ((k == ST_CREDENTIALS || k == ST_PRIVATE_NETWORK) && (b = yaml_bool(ev))) {
+	if (stmt_info(k)->value == SV_BOOL && (b = yaml_bool(ev))) {
 		text = b;
 		len = strlen(b);
 	}
@@ -468,7 +473,7 @@ static void add_scalar(struct reader *r, struct ir_stmt *s, enum stmt_kind k,
 static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 			  const yaml_event_t *ev)
 {
-	const char *key = stmt_keyword(fr->sk);
+	const char *key = stmt_yaml_key(fr->sk);
 	bool list = stmt_is_list(fr->sk);
 	switch (t) {
 	case NODE_SCALAR:
@@ -490,7 +495,7 @@ static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 			return;
 		}
 		report(r, "E033", span_event(r, ev), NULL, "'%s' takes %s, not a list",
-		       key, stmt_takes(fr->sk));
+		       key, stmt_info(fr->sk)->takes);
 		break;
 	case NODE_MAP:
 		if (list)
@@ -498,7 +503,7 @@ static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 			       "'%s' takes a value or a list of values, not a mapping", key);
 		else
 			report(r, "E033", span_event(r, ev), NULL, "'%s' takes %s, not a mapping",
-			       key, stmt_takes(fr->sk));
+			       key, stmt_info(fr->sk)->takes);
 		break;
 	}
 	skip_node(r, t, ev);
@@ -507,7 +512,7 @@ static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 static void on_list_item(struct reader *r, struct frame *fr, enum node_type t,
 			 const yaml_event_t *ev)
 {
-	const char *key = stmt_keyword(fr->sk);
+	const char *key = stmt_yaml_key(fr->sk);
 	fr->nitems++;
 	switch (t) {
 	case NODE_SCALAR:
@@ -574,10 +579,10 @@ static void on_end(struct reader *r, const yaml_event_t *ev)
 	if (fr->kind == FR_LIST && fr->nitems == 0) {
 		size_t end = offset_of(r, ev->end_mark.index);
 		report(r, "E001", span_bytes(r, fr->start, end),
-		       fr->sk == ST_ORIGINS
+		       stmt_info(fr->sk)->value == SV_ORIGIN
 		       ? "give at least one origin, or \"*\" for any: every policy needs origins"
 		       : "give at least one value, or leave the statement out",
-		       "empty list for '%s'", stmt_keyword(fr->sk));
+		       "empty list for '%s'", stmt_yaml_key(fr->sk));
 	}
 	if (fr->kind == FR_POLICY)
 		r->policy = NULL;
@@ -642,7 +647,7 @@ static void alias_note(struct reader *r, char *buf, size_t n, size_t at)
 		end++;
 	struct frame *fr = top(r);
 	if (fr && fr->kind == FR_POLICY && fr->want_value && fr->stmt)
-		snprintf(buf, n, "quote it: %s: \"%.*s\"", stmt_keyword(fr->sk),
+		snprintf(buf, n, "quote it: %s: \"%.*s\"", stmt_yaml_key(fr->sk),
 			 (int)(end - at), t + at);
 	else
 		snprintf(buf, n, "quote it: \"%.*s\"", (int)(end - at), t + at);
@@ -716,6 +721,8 @@ void yaml_parse(struct ir_file *f, struct diag_queue *dq)
 {
 	struct reader r = { .f = f, .src = f->src, .dq = dq };
 	yaml_parser_t parser;
+
+	f->yaml = true;         /* ir_stmt_begin reads YAML keys */
 
 	if (!yaml_parser_initialize(&parser))
 		die_oom();

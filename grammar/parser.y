@@ -8,13 +8,16 @@
  * 'origins' statement", "missing '}' ...", "missing value ..."), the error
  * points just after the previous token; where something is in the way
  * ("expected ',' or ';' after 'GET', found 'POST'"), it points at that token.
- * Recovery is per statement (skip to ';', or stop before the next statement
- * keyword at the start of a line, '}' or 'policy'), per policy head (skip to
- * '{') and, outside any policy, to the next 'policy' or statement keyword at
- * the start of a line.  The IR is built as the
- * parse goes, so a policy the parser recovered in is marked damaged and the
- * parse may stop or restart at any point; all semantic values live in the
- * arena of the ir_file, hence no %destructor is needed.
+ * Recovery is bison's own, with 'error' productions as nftables has them:
+ * in a policy, skip to ';' or to a statement keyword that starts a line (the
+ * scanner side calls such a word KEY), '}', 'policy' or the end; after a bad
+ * policy head, to '{' (or the same); outside any policy, to 'policy' or a
+ * KEY (a stray statement, reported once each).  Bison discards the tokens in
+ * between without a word; every recovery ends with yyerrok, and the error
+ * cap of the diagnostic queue (DIAG_MAX_ERRORS) stops the parse.  The IR is
+ * built as the parse goes, so a policy the parser recovered in is marked
+ * damaged; all semantic values live in the arena of the ir_file, hence no
+ * %destructor is needed.
  */
 
 %code requires {
@@ -65,20 +68,10 @@ struct dsl_vlist {
 #define YYSTYPE DSL_YYSTYPE
 #define YYLTYPE DSL_YYLTYPE
 
-/* What the token filter between scanner and parser skips after an error. */
-enum dsl_skip {
-	SKIP_NONE,
-	SKIP_TOP,    /* outside a policy: up to the next 'policy' */
-	SKIP_OPEN,   /* after a bad policy head: up to and including '{' */
-	SKIP_STMT,   /* inside a policy: up to and including ';' */
-};
-
 struct dsl_tok {
 	int kind;              /* token number, 0 at end of file */
 	struct span span;
 	struct dsl_word w;
-	bool bol;              /* first token on its line */
-	bool after_close;      /* the token before it was '}' */
 };
 
 /* The state of one parse: everything, no globals. */
@@ -93,20 +86,18 @@ struct dsl_ctx {
 	size_t bad_end;        /* end of the last unexpected character */
 	bool bad_end_set;
 
-	/* token filter */
-	unsigned last_line;    /* line of the last token scanned */
-	int last_kind;
+	/* the last two tokens handed to the parser, for messages */
+	unsigned last_line;    /* line of the last token scanned (for KEY) */
 	bool eof;
-	struct dsl_tok prev, cur;   /* the last two tokens handed to the parser */
-	bool pushback;         /* hand cur to the parser again */
-	enum dsl_skip skip;
-	bool restart;          /* the parse stopped to start over at top level */
+	struct dsl_tok prev, cur;
 
 	/* parser state */
 	struct ir_policy *policy;    /* the open policy (maybe not in the IR) */
 	struct dsl_word key;         /* the statement being read */
 	struct span key_span;
 	bool hint_semi;        /* the last error was a missing ';' */
+	size_t err_at;         /* offset of the token of the last syntax error */
+	bool err_set;
 };
 
 void dsl_advance(struct dsl_ctx *ctx, struct span *loc, const char *text, size_t len);
@@ -135,7 +126,9 @@ static void start_scratch(struct dsl_ctx *ctx, struct span kw_span);
 static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl);
 static struct dsl_vlist *vlist_add(struct dsl_ctx *ctx, struct dsl_vlist *vl,
 				   const struct dsl_word *w, struct span span);
-static void resync(struct dsl_ctx *ctx, enum dsl_skip mode, int *lookahead);
+static void stray_statement(struct dsl_ctx *ctx, const struct dsl_word *w, struct span at);
+static void close_after_error(struct dsl_ctx *ctx);
+static void damage(struct dsl_ctx *ctx);
 }
 
 %define api.pure full
@@ -143,6 +136,9 @@ static void resync(struct dsl_ctx *ctx, enum dsl_skip mode, int *lookahead);
 %define api.token.prefix {TOK_}
 %define api.location.type {struct span}
 %define parse.error custom
+/* no default reduction where an 'error' state may also shift: there bison
+   discards the tokens that cannot follow, instead of leaving the policy */
+%define lr.default-reduction consistent
 %locations
 %param {struct dsl_ctx *ctx}
 %expect 0
@@ -150,29 +146,42 @@ static void resync(struct dsl_ctx *ctx, enum dsl_skip mode, int *lookahead);
 %union {
 	struct dsl_word w;
 	struct dsl_vlist *vl;
+	bool b;
 }
 
 %token <w> WORD "word" STRING "string" POLICY "'policy'"
+%token <w> KEY "statement keyword"   /* a statement keyword that starts a line */
 %token BAD "invalid character"
 %type <w> name value
 %type <vl> values
+%type <b> end
 
 %%
 
 file
 	: %empty
 	| file policy
-	;
-
-policy
-	: head '{' body
-	| head error
+	| file error                    /* at 'policy' or the end */
 		{
-			resync(ctx, SKIP_OPEN, &yychar);
+			if (diag_capped(ctx->dq))
+				YYABORT;
 			if (yychar != TOK_YYEOF)
 				yyerrok;
 		}
-	  body
+	| file error KEY
+		{
+			stray_statement(ctx, &$3, @3);
+			if (diag_capped(ctx->dq))
+				YYABORT;
+		}
+	;
+
+policy
+	: head open body
+	| head error open body
+	| head error sync_stmt body
+	| head error '}'                { ctx->policy = NULL; yyerrok; }
+	| head error                    { close_after_error(ctx); if (yychar != TOK_YYEOF) yyerrok; }
 	;
 
 head
@@ -184,63 +193,77 @@ name
 	: WORD
 	| STRING
 	| POLICY
+	| KEY
+	;
+
+open
+	: '{'                   { yyerrok; }
 	;
 
 body
 	: stmts '}'             { ctx->policy = NULL; }
+	| stmts error '}'       { damage(ctx); ctx->policy = NULL; yyerrok; }
+	| stmts error           /* at 'policy' or the end */
+		{
+			damage(ctx);
+			close_after_error(ctx);
+			if (yychar != TOK_YYEOF)
+				yyerrok;
+		}
 	;
 
 stmts
 	: %empty
 	| stmts stmt
+	| stmts error ';'
+		{
+			damage(ctx);
+			if (diag_capped(ctx->dq))
+				YYABORT;
+			yyerrok;
+		}
+	| stmts error sync_stmt { damage(ctx); }
 	;
 
 stmt
-	: key values ';'        { commit(ctx, $2); }
-	| key values error
+	: key values end
 		{
-			if (ctx->hint_semi) {
-				commit(ctx, $2);   /* as if the ';' were there */
-			} else {
-				ctx->policy->damaged = true;
-				resync(ctx, SKIP_STMT, &yychar);
-			}
+			if (!$3)
+				YYERROR;   /* skip what is in the way in 'stmts error' */
+			commit(ctx, $2);
+		}
+	| sync_stmt
+	;
+
+sync_stmt
+	: kw values end
+		{
+			if (!$3)
+				YYERROR;
+			commit(ctx, $2);
+		}
+	;
+
+/* The end of a statement; a missing ';' before a statement or the end. */
+end
+	: ';'                   { $$ = true; }
+	| error
+		{
+			$$ = ctx->hint_semi;   /* as if the ';' were there */
 			ctx->hint_semi = false;
 			if (diag_capped(ctx->dq))
 				YYABORT;
-			if (yychar != TOK_YYEOF)
-				yyerrok;
-		}
-	| key error
-		{
-			ctx->policy->damaged = true;
-			resync(ctx, SKIP_STMT, &yychar);
-			if (diag_capped(ctx->dq))
-				YYABORT;
-			if (yychar != TOK_YYEOF)
-				yyerrok;
-		}
-	| error
-		{
-			ctx->policy->damaged = true;
-			if (yychar == TOK_POLICY) {
-				/* a missing '}': close this policy, start over at 'policy' */
-				ctx->policy = NULL;
-				ctx->pushback = true;
-				ctx->restart = true;
-				yyclearin;
-				YYABORT;
-			}
-			resync(ctx, SKIP_STMT, &yychar);
-			if (diag_capped(ctx->dq))
-				YYABORT;
-			if (yychar != TOK_YYEOF)
+			if ($$ && yychar != TOK_YYEOF)
 				yyerrok;
 		}
 	;
 
 key
 	: WORD                  { ctx->key = $1; ctx->key_span = @1; }
+	;
+
+kw
+	: KEY                   { ctx->key = $1; ctx->key_span = @1; yyerrok; }
 	;
 
 values
@@ -252,6 +275,7 @@ value
 	: WORD
 	| STRING
 	| POLICY
+	| KEY
 	;
 
 %%
@@ -325,11 +349,6 @@ static void start_scratch(struct dsl_ctx *ctx, struct span kw_span)
 	ctx->policy = p;
 }
 
-static bool single_valued(int k)
-{
-	return k == ST_CREDENTIALS || k == ST_PRIVATE_NETWORK || k == ST_MAX_AGE;
-}
-
 /* A complete statement: the syntax-level checks, then into the IR. */
 static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 {
@@ -341,7 +360,8 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 	for (const struct dsl_vnode *n = vl->head; n; n = n->next)
 		if (n->w.bad)
 			ok = false;     /* reported by the scanner */
-	if (k == ST_ORIGINS) {
+	const struct stmt_info *si = k >= 0 ? stmt_info((enum stmt_kind)k) : NULL;
+	if (si && si->value == SV_ORIGIN) {
 		for (const struct dsl_vnode *n = vl->head; n; n = n->next) {
 			if (n->w.quoted || (n->w.len == 1 && n->w.text[0] == '*'))
 				continue;
@@ -352,12 +372,9 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 			ok = false;
 		}
 	}
-	if (k >= 0 && single_valued(k) && vl->n > 1) {
-		const char *kw = stmt_keyword((enum stmt_kind)k);
-		diag_emit(ctx->dq, "E001", vl->head->next->span,
-			  k == ST_MAX_AGE ? "write one duration, such as 'max-age 10m;'"
-					  : "write 'true' or 'false'",
-			  "'%s' takes one value", kw);
+	if (si && !si->list && vl->n > 1) {
+		diag_emit(ctx->dq, "E001", vl->head->next->span, si->one_note,
+			  "'%s' takes one value", si->keyword);
 		ok = false;
 	}
 	if (!ok) {
@@ -377,22 +394,16 @@ static void commit(struct dsl_ctx *ctx, const struct dsl_vlist *vl)
 		ir_stmt_take_value(ctx->f, s, n->w.text, n->w.len, n->w.quoted, n->span);
 }
 
-/* ---- the token filter between scanner and parser ---- */
+/* ---- tokens for the parser ---- */
 
 static bool is_keyword(const struct dsl_tok *t)
 {
-	return t->kind == TOK_WORD && stmt_lookup(t->w.text, t->w.len) >= 0;
+	return t->kind == TOK_KEY ||
+	       (t->kind == TOK_WORD && stmt_lookup(t->w.text, t->w.len) >= 0);
 }
 
-/* A token where a statement may start again: the parser takes it as it is. */
-static bool stmt_sync(const struct dsl_tok *t)
-{
-	return t->kind == TOK_YYEOF || t->kind == '}' ||
-	       (t->bol && (t->kind == TOK_POLICY || is_keyword(t)));
-}
-
-static void next_token(struct dsl_ctx *ctx, DSL_YYSTYPE *lval, DSL_YYLTYPE *lloc,
-		       struct dsl_tok *t)
+/* The scanner's next token; a statement keyword first on its line is a KEY. */
+static int dsl_yylex(DSL_YYSTYPE *lval, DSL_YYLTYPE *lloc, struct dsl_ctx *ctx)
 {
 	memset(lval, 0, sizeof(*lval));
 	int k = 0;
@@ -403,79 +414,17 @@ static void next_token(struct dsl_ctx *ctx, DSL_YYSTYPE *lval, DSL_YYLTYPE *lloc
 		struct span end = { ctx->f->src, ctx->pos, 0, ctx->line, ctx->col };
 		*lloc = end;
 	}
-	memset(t, 0, sizeof(*t));
-	t->kind = k;
-	t->span = *lloc;
-	if (k == TOK_WORD || k == TOK_STRING || k == TOK_POLICY)
-		t->w = lval->w;
-	t->bol = ctx->last_line != lloc->line;
-	t->after_close = ctx->last_kind == '}';
+	if (k == TOK_WORD && ctx->last_line != lloc->line &&
+	    stmt_lookup(lval->w.text, lval->w.len) >= 0)
+		k = TOK_KEY;
 	ctx->last_line = lloc->line;
-	ctx->last_kind = k;
-}
-
-/* In skip mode: should t go to the parser?  (Also ends skip mode.) */
-static bool skip_stops(struct dsl_ctx *ctx, const struct dsl_tok *t)
-{
-	bool give = false, eat = false;
-	switch (ctx->skip) {
-	case SKIP_NONE:
-		give = true;
-		break;
-	case SKIP_TOP:
-		give = t->kind == TOK_YYEOF ||
-		       (t->kind == TOK_POLICY && (t->bol || t->after_close)) ||
-		       (t->bol && is_keyword(t));   /* another stray statement */
-		break;
-	case SKIP_OPEN:
-		give = stmt_sync(t);
-		eat = t->kind == '{';
-		break;
-	case SKIP_STMT:
-		give = stmt_sync(t);
-		eat = t->kind == ';';
-		break;
-	}
-	if (give || eat)
-		ctx->skip = SKIP_NONE;
-	if (eat)
-		ctx->cur = *t;   /* the next "missing ..." is placed after it */
-	return give;
-}
-
-static int dsl_yylex(DSL_YYSTYPE *lval, DSL_YYLTYPE *lloc, struct dsl_ctx *ctx)
-{
-	if (ctx->pushback) {
-		ctx->pushback = false;
-		memset(lval, 0, sizeof(*lval));
-		lval->w = ctx->cur.w;
-		*lloc = ctx->cur.span;
-		return ctx->cur.kind;
-	}
-	struct dsl_tok t;
-	do
-		next_token(ctx, lval, lloc, &t);
-	while (!skip_stops(ctx, &t));
 	ctx->prev = ctx->cur;
-	ctx->cur = t;
-	return t.kind;
-}
-
-/*
- * After an error: make the parser go on at a token where it can, taking the
- * lookahead if it is one, else skipping (mode) in the token filter.
- */
-static void resync(struct dsl_ctx *ctx, enum dsl_skip mode, int *lookahead)
-{
-	if (*lookahead != TOK_DSL_YYEMPTY) {
-		const struct dsl_tok *t = &ctx->cur;
-		if (stmt_sync(t))
-			return;
-		*lookahead = TOK_DSL_YYEMPTY;
-		if ((mode == SKIP_STMT && t->kind == ';') || (mode == SKIP_OPEN && t->kind == '{'))
-			return;
-	}
-	ctx->skip = mode;
+	memset(&ctx->cur, 0, sizeof(ctx->cur));
+	ctx->cur.kind = k;
+	ctx->cur.span = *lloc;
+	if (k == TOK_WORD || k == TOK_STRING || k == TOK_POLICY || k == TOK_KEY)
+		ctx->cur.w = lval->w;
+	return k;
 }
 
 /* ---- error messages ---- */
@@ -490,6 +439,7 @@ static void describe(const struct dsl_ctx *ctx, const struct dsl_tok *t, char *b
 		snprintf(buf, size, "end of file");
 		break;
 	case TOK_WORD:
+	case TOK_KEY:
 	case TOK_POLICY:
 		n = clip(t->w.text, t->w.len, 40, &dots);
 		snprintf(buf, size, "'%.*s%s'", n, t->w.text, dots);
@@ -507,6 +457,16 @@ static void describe(const struct dsl_ctx *ctx, const struct dsl_tok *t, char *b
 			snprintf(buf, size, "invalid character");
 		break;
 	}
+}
+
+/* A statement keyword at the start of a line outside any policy. */
+static void stray_statement(struct dsl_ctx *ctx, const struct dsl_word *w, struct span at)
+{
+	struct dsl_tok t = { TOK_KEY, at, *w };
+	char found[128];
+	describe(ctx, &t, found, sizeof(found));
+	diag_emit(ctx->dq, "E001", at, "statements go inside 'policy NAME { ... }'",
+		  "expected a policy, found %s", found);
 }
 
 /* The place just after the previous token: where a missing one belongs. */
@@ -533,6 +493,40 @@ static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
 	return false;
 }
 
+/* The policy is not closed before 'policy' or the end of the file. */
+static void missing_close(struct dsl_ctx *ctx)
+{
+	const char *name = ctx->policy ? ctx->policy->name : "?";
+	unsigned line = ctx->policy ? ctx->policy->span.line : 0;
+	char note[160];
+	damage(ctx);
+	if (ctx->cur.kind == TOK_YYEOF) {
+		snprintf(note, sizeof(note), "policy '%s' starts at line %u", name, line);
+		diag_emit(ctx->dq, "E001", after_prev(ctx), note,
+			  "missing '}' at end of file for policy '%s'", name);
+	} else {
+		snprintf(note, sizeof(note), "policy '%s' starts at line %u; policies do not nest",
+			 name, line);
+		diag_emit(ctx->dq, "E001", after_prev(ctx), note,
+			  "missing '}' at end of policy '%s'", name);
+	}
+}
+
+/* The open policy had a syntax error. */
+static void damage(struct dsl_ctx *ctx)
+{
+	if (ctx->policy)
+		ctx->policy->damaged = true;
+}
+
+/* After skipping to 'policy' or the end: the missing '}', unless said there. */
+static void close_after_error(struct dsl_ctx *ctx)
+{
+	if (ctx->policy && !(ctx->err_set && ctx->err_at == ctx->cur.span.offset))
+		missing_close(ctx);
+	ctx->policy = NULL;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, struct dsl_ctx *ctx)
 {
 	const struct dsl_tok *t = &ctx->cur, *pv = &ctx->prev;
@@ -542,13 +536,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct dsl_ctx *ctx)
 	if (n < 0)
 		n = 0;
 	bool top = expects(exp, n, YYTRANSLATE(TOK_POLICY)) && expects(exp, n, YYTRANSLATE(TOK_YYEOF));
-	if (top) {
-		/* no error rule out here: the parse stops, and starts over */
-		ctx->restart = true;
-		ctx->skip = SKIP_TOP;
-	}
-	if (t->kind == TOK_BAD)
-		return 0;       /* the scanner said what it is */
+	ctx->err_at = t->span.offset;
+	ctx->err_set = true;
+	if (t->kind == TOK_BAD || (top && t->kind == TOK_KEY))
+		return 0;       /* the scanner said what it is; 'file error KEY' says it */
 	char found[128], key[96], name[96];
 	describe(ctx, t, found, sizeof(found));
 	const char *dots;
@@ -575,24 +566,15 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct dsl_ctx *ctx)
 
 	if (expects(exp, n, YYTRANSLATE('{'))) {
 		/* after 'policy NAME' */
-		if (ends || (t->bol && is_keyword(t)))
+		if (ends || t->kind == TOK_KEY)
 			diag_emit(dq, "E001", after, NULL, "missing '{' after 'policy %s'", name);
 		else
 			diag_emit(dq, "E001", here, "a policy name is one word",
 				  "expected '{' after 'policy %s', found %s", name, found);
 	} else if (expects(exp, n, YYTRANSLATE('}'))) {
 		/* where a statement may start */
-		if (t->kind == TOK_YYEOF) {
-			char note[160];
-			snprintf(note, sizeof(note), "policy '%s' starts at line %u", name,
-				 ctx->policy ? ctx->policy->span.line : 0);
-			diag_emit(dq, "E001", after, note,
-				  "missing '}' at end of file for policy '%s'", name);
-		} else if (t->kind == TOK_POLICY) {
-			char note[160];
-			snprintf(note, sizeof(note), "policy '%s' starts at line %u; policies do not nest",
-				 name, ctx->policy ? ctx->policy->span.line : 0);
-			diag_emit(dq, "E001", after, note, "missing '}' at end of policy '%s'", name);
+		if (t->kind == TOK_YYEOF || t->kind == TOK_POLICY) {
+			missing_close(ctx);
 		} else if (t->kind == TOK_STRING) {
 			diag_emit(dq, "E001", here, "a statement starts with its name, as in 'origins \"https://...\";'",
 				  "expected a statement, found %s", found);
@@ -623,7 +605,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct dsl_ctx *ctx)
 					  "trailing ',' in '%s' list", key);
 			else
 				diag_emit(dq, "E001", here, NULL, "expected a value after ',', found %s", found);
-		} else if (t->kind == ';' || ends || (t->bol && is_keyword(t))) {
+		} else if (t->kind == ';' || ends || t->kind == TOK_KEY) {
 			diag_emit(dq, "E001", after, "a statement is 'name value, value, ...;'",
 				  "missing value after '%s'", key);
 		} else {
@@ -658,10 +640,7 @@ void dsl_parse(struct ir_file *f, struct diag_queue *dq)
 		die_oom();
 	ctx.scanner = scanner;
 	YY_BUFFER_STATE buf = dsl_scan__scan_bytes(f->src->text, (int)f->src->len, scanner);
-	do {
-		ctx.restart = false;
-		dsl_yyparse(&ctx);
-	} while (ctx.restart && !diag_capped(dq));
+	dsl_yyparse(&ctx);
 	dsl_scan__delete_buffer(buf, scanner);
 	dsl_scan_lex_destroy(scanner);
 }

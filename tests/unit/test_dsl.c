@@ -401,6 +401,54 @@ static void test_recovery(void)
 	done(&p);
 }
 
+/* Where bison's error productions resume (parser.y), one case each. */
+static void test_recovery_points(void)
+{
+	struct parsed p;
+	/* junk to the end of a line: a 'policy' there closes the policy, the
+	   missing '}' is placed after the last token before it */
+	parse(&p, "policy a {\n  origins \"x\" junk junk\npolicy b { origins *; }\n");
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 2, 15));
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 2, 24));
+	CU_ASSERT_EQUAL(p.dq.n, 2);
+	CU_ASSERT_EQUAL_FATAL(p.f->npolicies, 2);
+	CU_ASSERT_TRUE(p.f->policies[0]->damaged);
+	CU_ASSERT_FALSE(p.f->policies[1]->damaged);
+	done(&p);
+
+	/* a statement keyword that starts a line ends the junk before it; one
+	   in the middle of a line does not */
+	parse(&p, "policy a {\n  methods GET POST origins x\n  allow-headers X-A;\n"
+		  "  expose-headers X-B; }\n");
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 2, 15));
+	CU_ASSERT_EQUAL(p.dq.n, 1);
+	CU_ASSERT_EQUAL_FATAL(p.f->npolicies, 1);
+	CU_ASSERT_FALSE(p.f->policies[0]->stmt[ST_METHODS].present);
+	CU_ASSERT_FALSE(p.f->policies[0]->stmt[ST_ORIGINS].present);
+	CU_ASSERT_TRUE(p.f->policies[0]->stmt[ST_ALLOW_HEADERS].present);
+	CU_ASSERT_TRUE(p.f->policies[0]->stmt[ST_EXPOSE_HEADERS].present);
+	done(&p);
+
+	/* outside a policy: each stray statement once, junk silently, and any
+	   'policy' starts over */
+	parse(&p, "origins *;\nmethods GET, PUT;\nx y; policy a { origins *; }\n");
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 1, 1));
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 2, 1));
+	CU_ASSERT_EQUAL(p.dq.n, 2);
+	CU_ASSERT_EQUAL_FATAL(p.f->npolicies, 1);
+	CU_ASSERT_FALSE(p.f->policies[0]->damaged);
+	done(&p);
+
+	/* a bad head: skip to '{'; the statements after it are read */
+	parse(&p, "policy a b c {\n  origins *;\n  methods get\n}\n");
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 1, 10));
+	CU_ASSERT_PTR_NOT_NULL(diag_at(&p, "E001", 3, 14));   /* missing ';' */
+	CU_ASSERT_EQUAL(p.dq.n, 2);
+	CU_ASSERT_EQUAL_FATAL(p.f->npolicies, 1);
+	CU_ASSERT_TRUE(p.f->policies[0]->stmt[ST_METHODS].present);
+	done(&p);
+}
+
 static void test_error_cap(void)
 {
 	struct parsed p;
@@ -475,6 +523,7 @@ void register_dsl(void)
 		{ "each error: code, line, column, message", test_each_error },
 		{ "NUL bytes", test_nul_byte },
 		{ "recovery reports every error", test_recovery },
+		{ "where recovery resumes", test_recovery_points },
 		{ "error cap", test_error_cap },
 		{ "hostile input", test_robust },
 		{ NULL, NULL },

@@ -187,8 +187,10 @@ struct oparse {
 	struct part port;      /* the digits (or '*') after ':' */
 	bool has_port;
 	bool nonascii;         /* a byte >= 0x80 somewhere */
-	char note[512];
+	char *note;            /* room for a note made of parts (NOTE_SIZE bytes) */
 };
+
+#define NOTE_SIZE 512
 
 /* The whole origin as written, quotes and all: a fault of the whole. */
 #define WHOLE ((struct part){ 0, SIZE_MAX })
@@ -476,7 +478,7 @@ static bool check_host_form(struct oparse *p)
 					snprintf(rest, sizeof(rest), ":*");
 				else if (p->out->port >= 0)
 					snprintf(rest, sizeof(rest), ":%d", p->out->port);
-				punycode_note(p->note, sizeof(p->note), t, p->scheme.len, host, hlen, rest,
+				punycode_note(p->note, NOTE_SIZE, t, p->scheme.len, host, hlen, rest,
 					      fixed, sizeof(fixed));
 				fault(p, "E010", p->host, p->note, "malformed origin '%.*s': non-ASCII host",
 				      SHOWN(p));
@@ -537,7 +539,7 @@ static bool check_host_form(struct oparse *p)
 		char *low = arena_strndup(p->a, t, p->len);
 		for (char *q = low; *q; q++)
 			*q = (char)ascii_tolower((unsigned char)*q);
-		snprintf(p->note, sizeof(p->note), "write %s: browsers send the scheme and host in lower "
+		snprintf(p->note, NOTE_SIZE, "write %s: browsers send the scheme and host in lower "
 			 "case and corsc matches Origin byte for byte", low);
 		fault(p, "E010", part_of(p, u1, (size_t)(u2 - u1) + 1), p->note,
 		      "malformed origin '%.*s': upper case in the %s", SHOWN(p),
@@ -592,7 +594,7 @@ static bool check_ipv6(struct oparse *p, char *canon, size_t size)
 	 */
 	ipv6_serialize(&a6, back, sizeof(back));
 	if (strcmp(in, back) != 0) {
-		snprintf(p->note, sizeof(p->note), "write %.*s://[%s]%.*s: browsers send the form of "
+		snprintf(p->note, NOTE_SIZE, "write %.*s://[%s]%.*s: browsers send the form of "
 			 "the WHATWG URL standard (RFC 5952 compression, always hex)", (int)p->scheme.len,
 			 p->text, back, (int)(p->auth.len - p->host.len), host + p->host.len);
 		fault(p, "E010", inner, p->note,
@@ -698,7 +700,7 @@ static bool check_public_suffix(struct oparse *p, const char *name)
 {
 	if (p->out->wild == WILD_NONE || !is_public_suffix(name))
 		return true;
-	snprintf(p->note, sizeof(p->note), "'%s' is a public suffix: anyone can register a name "
+	snprintf(p->note, NOTE_SIZE, "'%s' is a public suffix: anyone can register a name "
 		 "under it; name your own domain, e.g. %.*s://%s.%s", name, (int)p->scheme.len, p->text,
 		 p->out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", name);
 	fault(p, "E012", p->host, p->note, "wildcard over the public suffix '%s' in origin '%.*s'",
@@ -749,7 +751,7 @@ static bool canonical(struct oparse *p, const char *host, size_t hn)
 	if (!check_public_suffix(p, out->host))
 		return false;
 	if (dflt) {
-		snprintf(p->note, sizeof(p->note), "write %s: browsers never send the default port, "
+		snprintf(p->note, NOTE_SIZE, "write %s: browsers never send the default port, "
 			 "so corsc drops it", out->text);
 		diag_emit(p->dq, "W109", part_span(p, (struct part){ p->port.off - 1, p->port.len + 1 }),
 			  p->note, "default port %d in origin '%.*s'", out->port, SHOWN(p));
@@ -778,7 +780,9 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			  "e.g. https://app.example.com", "malformed origin: empty string");
 		return false;
 	}
-	struct oparse p = { .a = a, .text = text, .len = len, .span = span, .dq = dq, .out = out };
+	char note[NOTE_SIZE];       /* not cleared: only a fault writes it, before using it */
+	struct oparse p = { .a = a, .text = text, .len = len, .span = span, .dq = dq, .out = out,
+			    .note = note };
 	if (!scan_bytes(&p) || !check_scheme(&p) || !check_authority(&p) || !split_host_port(&p) ||
 	    !check_port(&p) || !check_host_form(&p))
 		return false;

@@ -872,8 +872,8 @@ bool origin_match(const struct origin *o, const char *req, size_t len)
 	size_t ol = strlen(o->host);
 	if (o->wild == WILD_NONE)
 		return hn == ol && memcmp(h, o->host, ol) == 0;
-	/* prefix "." host */
-	if (hn < ol + 2 || memcmp(h + hn - ol, o->host, ol) != 0 || h[hn - ol - 1] != '.')
+	/* prefix "." host, a DNS name: 253 characters at most (labels: is_label) */
+	if (hn > MAX_HOST || hn < ol + 2 || memcmp(h + hn - ol, o->host, ol) != 0 || h[hn - ol - 1] != '.')
 		return false;
 	size_t pn = hn - ol - 1;
 	return o->wild == WILD_ONE ? is_label(h, pn) : is_labels(h, pn);

@@ -283,7 +283,8 @@ static bool check_scheme(struct oparse *p)
 				}
 		}
 		fault(p, "E010", at, "write an origin as scheme://host[:port], e.g. https://app.example.com",
-		      "malformed origin '%.*s': missing scheme and '://'", SHOWN(p));
+		      at.off > 0 ? "malformed origin '%.*s': bad '://' after the scheme"
+				 : "malformed origin '%.*s': missing scheme and '://'", SHOWN(p));
 		return false;
 	}
 	p->scheme = (struct part){ 0, p->sep };

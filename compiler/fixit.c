@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,11 +94,107 @@ void fixit_replace_value(struct diag_queue *dq, struct span span, const char *te
 	free(s);
 }
 
+/* The end of the line at e (its '\r\n' or '\n' included), or n at the end; SIZE_MAX if more follows. */
+static size_t line_end(const char *t, size_t n, size_t e, bool comment_ok)
+{
+	while (e < n && is_blank(t[e]))
+		e++;
+	if (comment_ok && e < n && t[e] == '#')
+		while (e < n && t[e] != '\n' && t[e] != '\r')
+			e++;
+	if (e < n && t[e] == '\r')
+		e++;
+	if (e < n && t[e] == '\n')
+		return e + 1;
+	return e == n ? n : SIZE_MAX;
+}
+
+/*
+ * The only value of a statement goes: the statement goes, when it is
+ * plainly "key value;" (.cors) or "key: value", "key: [value]", "key:" and
+ * one "- value" line (YAML), with nothing else between; its lines go whole
+ * when it has them to itself (a YAML comment at their end with them).
+ * Called for W101/W102 (an expose-headers list of what a script can read
+ * anyway, or never): without the statement a script reads the same.
+ */
+static void remove_statement(struct diag_queue *dq, const struct ir_stmt *s, const struct ir_value *v)
+{
+	const struct source *src = v->span.src;
+	const char *t = src->text;
+	size_t n = src->len, k = s->key_span.offset, a = v->span.offset, b = a + v->span.len;
+	if (s->key_span.src != src || k + s->key_span.len > a)
+		return;
+	size_t ls = k;                  /* the key's line, blanks only before it */
+	while (ls > 0 && is_blank(t[ls - 1]))
+		ls--;
+	bool own_line = ls == 0 || t[ls - 1] == '\n';
+	size_t c = k + s->key_span.len;
+	while (c < a && is_blank(t[c]))
+		c++;
+	if (c < a && t[c] == ':') {     /* YAML */
+		c++;
+		while (c < a && is_blank(t[c]))
+			c++;
+		bool flow = c < a && t[c] == '[';
+		if (flow) {
+			c++;
+			while (c < a && is_blank(t[c]))
+				c++;
+		} else if (c < a) {     /* a block list: "key:" and "- value" on the next line */
+			size_t nl = line_end(t, n, c, false);
+			if (nl == SIZE_MAX || nl > a)
+				return;
+			c = nl;
+			while (c < a && is_blank(t[c]))
+				c++;
+			if (c < a && t[c] == '-')
+				c++;
+			while (c < a && is_blank(t[c]))
+				c++;
+		}
+		if (c != a || !own_line)
+			return;
+		size_t e = b;
+		while (e < n && is_blank(t[e]))
+			e++;
+		if (flow && e < n && t[e] == ']')
+			e++;
+		else if (flow)
+			return;
+		e = line_end(t, n, e, true);
+		if (e == SIZE_MAX)
+			return;
+		diag_add_edit(dq, raw_span(src, ls, e - ls), "");
+		return;
+	}
+	/* .cors: "key value;" */
+	if (c != a || c == k + s->key_span.len)
+		return;
+	size_t e = b;
+	while (e < n && is_white(t[e]))
+		e++;
+	if (e >= n || t[e] != ';')
+		return;
+	e++;
+	size_t le = line_end(t, n, e, false);
+	if (own_line && le != SIZE_MAX) {
+		diag_add_edit(dq, raw_span(src, ls, le - ls), "");
+		return;
+	}
+	while (e < n && is_blank(t[e]))
+		e++;
+	diag_add_edit(dq, raw_span(src, k, e - k), "");
+}
+
 void fixit_remove_value(struct diag_queue *dq, const struct ir_stmt *s, size_t i)
 {
 	const struct ir_value *v = &s->values[i];
-	if (s->nvalues < 2 || written_as(v->span, v->text, v->len) < 0)
+	if (written_as(v->span, v->text, v->len) < 0)
 		return;
+	if (s->nvalues < 2) {
+		remove_statement(dq, s, v);
+		return;
+	}
 	const struct source *src = v->span.src;
 	const char *t = src->text;
 	size_t n = src->len, a = v->span.offset, b = a + v->span.len;

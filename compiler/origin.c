@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 #include <libpsl.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,155 +160,163 @@ static void ipv6_serialize(const struct in6_addr *a, char *out, size_t size)
 	}
 }
 
-/* The span of the part p[0..n) of the origin text: the part at fault. */
-#define PART(p, n) fixit_sub_span(span, text, len, (p), (n))
+/* ---- parsing, in steps ---- */
+
+/* A part of the origin text: the bytes text[off, off + len). */
+struct part {
+	size_t off, len;
+};
 
 /*
- * Check the labels of a DNS host (no wildcard prefix), lower case already
- * assured.  Queues E010 and returns false on the first bad label.
+ * One origin being parsed: its text as read, where it is written, and its
+ * parts as the steps find them.  Each step checks one part and, on a fault,
+ * queues one diagnostic underlining that part (fault()) and returns false.
  */
-static bool check_labels(const char *text, size_t len, const char *h, size_t n,
-			 struct span span, struct diag_queue *dq)
+struct oparse {
+	struct arena *a;
+	const char *text;
+	size_t len;
+	struct span span;
+	struct diag_queue *dq;
+	struct origin *out;
+	struct part scheme;    /* before "://" */
+	size_t sep;            /* offset of "://" */
+	struct part auth;      /* after "://": host and port */
+	struct part host;      /* the whole host: wildcard prefix, brackets and all */
+	struct part name;      /* the host after a wildcard prefix */
+	struct part port;      /* the digits (or '*') after ':' */
+	bool has_port;
+	bool nonascii;         /* a byte >= 0x80 somewhere */
+	char *note;            /* room for a note made of parts (NOTE_SIZE bytes) */
+};
+
+#define NOTE_SIZE 512
+
+/* The whole origin as written, quotes and all: a fault of the whole. */
+#define WHOLE ((struct part){ 0, SIZE_MAX })
+
+static struct part part_of(const struct oparse *p, const char *from, size_t n)
 {
-	if (n > MAX_HOST) {
-		diag_emit(dq, "E010", PART(h, n), "a host name has at most 253 characters",
-			  "malformed origin '%.*s': the host is %zu characters long",
-			  shown(len), text, n);
-		return false;
-	}
-	if (h[n - 1] == '.') {
-		diag_emit(dq, "E010", PART(h + n - 1, 1), "remove the trailing dot: 'example.com.' is another origin than "
-			  "'example.com', which a browser sends only for a page loaded from the dotted "
-			  "name (Chromium sends http://example.com.:3999 then); corsc takes the usual "
-			  "name, without it",
-			  "malformed origin '%.*s': trailing dot in the host", shown(len), text);
-		return false;
-	}
-	size_t start = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && h[i] != '.') {
-			int c = (unsigned char)h[i];
-			if (!is_label_char(c)) {
-				diag_emit(dq, "E010", PART(h + i, 1),
-					  "a host is made of labels of letters, digits, '-' and '_', "
-					  "separated by dots",
-					  "malformed origin '%.*s': bad host, '%c' is not allowed in a host name",
-					  shown(len), text, c);
-				return false;
-			}
+	return (struct part){ (size_t)(from - p->text), n };
+}
+
+/* The span of part pt: a caret at its first byte when it is empty. */
+static struct span part_span(const struct oparse *p, struct part pt)
+{
+	if (pt.len == SIZE_MAX)
+		return p->span;
+	return fixit_sub_span(p->span, p->text, p->len, p->text + pt.off, pt.len);
+}
+
+static void fault(struct oparse *p, const char *code, struct part pt, const char *note,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void fault(struct oparse *p, const char *code, struct part pt, const char *note,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_emitv(p->dq, code, part_span(p, pt), note, fmt, ap);
+	va_end(ap);
+}
+
+#define SHOWN(p) shown((p)->len), (p)->text
+
+/* Step 1: bytes no origin holds, whatever else is wrong; finds "://". */
+static bool scan_bytes(struct oparse *p)
+{
+	const char *t = p->text;
+	p->sep = SIZE_MAX;
+	for (size_t i = 0; i < p->len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c > ' ' && c != 0x7f) {
+			if (c == ':' && p->sep == SIZE_MAX && i + 3 <= p->len && t[i + 1] == '/' &&
+			    t[i + 2] == '/')
+				p->sep = i;
+			p->nonascii |= c >= 0x80;
 			continue;
 		}
-		if (i == start) {
-			diag_emit(dq, "E010", PART(h + (i < n ? i : n - 1), 1), "every label between dots needs at least one character",
-				  "malformed origin '%.*s': bad host, empty label", shown(len), text);
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			size_t n = 1;
+			while (i + n < p->len && t[i + n] && strchr(" \t\n\r", t[i + n]))
+				n++;
+			fault(p, "E010", (struct part){ i, n }, "remove the whitespace: an origin has none",
+			      "malformed origin '%.*s': whitespace at character %zu", SHOWN(p), i + 1);
 			return false;
 		}
-		if (i - start > MAX_LABEL) {
-			diag_emit(dq, "E010", PART(h + start, i - start), "a DNS label has at most 63 characters",
-				  "malformed origin '%.*s': bad host, a label of %zu characters",
-				  shown(len), text, i - start);
-			return false;
-		}
-		start = i + 1;
+		fault(p, "E010", (struct part){ i, 1 }, "remove the control character",
+		      "malformed origin: control character 0x%02x at character %zu", c, i + 1);
+		return false;
 	}
 	return true;
 }
 
-bool origin_parse(struct arena *a, const char *text, size_t len, struct span span,
-		  struct origin *out, struct diag_queue *dq)
+/*
+ * Step 2: the scheme, up to "://": a letter, then letters, digits, '+',
+ * '-', '.' (RFC 3986); not file, whose pages send Origin: null.
+ */
+static bool check_scheme(struct oparse *p)
 {
-	char note[512];
-	memset(out, 0, sizeof(*out));
-	out->span = span;
-	out->port = -1;
-
-	if (len == 4 && memcmp(text, "null", 4) == 0) {
-		out->kind = ORIGIN_NULL;
-		out->text = arena_strdup(a, "null");
-		diag_emit(dq, "W104", span, "sandboxed iframes, file: pages and some redirects all "
-			  "send Origin: null; allow it only if any of them may use the resource",
-			  "the 'null' origin is allowed");
-		return true;
-	}
-	if (len == 0) {
-		diag_emit(dq, "E010", span, "write an origin as scheme://host[:port], "
-			  "e.g. https://app.example.com", "malformed origin: empty string");
+	const char *t = p->text;
+	if (p->sep == SIZE_MAX) {
+		if (t[0] == '*') {
+			fault(p, "E011", (struct part){ 0, 0 }, "a pattern needs a scheme too: write "
+			      "https://*.example.com", "origin pattern '%.*s' has no scheme", SHOWN(p));
+			return false;
+		}
+		if (p->len == 4 && ascii_strncasecmp(t, "null", 4) == 0) {
+			fault(p, "E010", WHOLE, "the opaque origin is written null, in lower case",
+			      "malformed origin '%.*s'", SHOWN(p));
+			return false;
+		}
+		/* underline a broken separator (https:/x, https//x), else where the scheme goes */
+		struct part at = { 0, 0 };
+		const char *c = memchr(t, ':', p->len);
+		if (c) {
+			at = part_of(p, c, 1);
+			while (at.off + at.len < p->len && t[at.off + at.len] == '/')
+				at.len++;
+		} else {
+			for (size_t i = 0; i + 1 < p->len; i++)
+				if (t[i] == '/' && t[i + 1] == '/') {
+					at = (struct part){ i, 2 };
+					break;
+				}
+		}
+		fault(p, "E010", at, "write an origin as scheme://host[:port], e.g. https://app.example.com",
+		      at.off > 0 ? "malformed origin '%.*s': bad '://' after the scheme"
+				 : "malformed origin '%.*s': missing scheme and '://'", SHOWN(p));
 		return false;
 	}
-	/* Bytes that no origin holds, whatever else is wrong. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			diag_emit(dq, "E010", span, "remove the whitespace: an origin has none",
-				  "malformed origin '%.*s': whitespace at character %zu",
-				  shown(len), text, i + 1);
-			return false;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			diag_emit(dq, "E010", span, "remove the control character",
-				  "malformed origin: control character 0x%02x at character %zu",
-				  c, i + 1);
-			return false;
-		}
-	}
-
-	const char *sep = NULL;
-	for (size_t i = 0; i + 3 <= len; i++)
-		if (memcmp(text + i, "://", 3) == 0) {
-			sep = text + i;
-			break;
-		}
-	if (!sep) {
-		if (text[0] == '*') {
-			diag_emit(dq, "E011", span, "a pattern needs a scheme too: write "
-				  "https://*.example.com",
-				  "origin pattern '%.*s' has no scheme", shown(len), text);
-			return false;
-		}
-		if (len == 4 && ascii_strncasecmp(text, "null", 4) == 0) {
-			diag_emit(dq, "E010", span, "the opaque origin is written null, in lower case",
-				  "malformed origin '%.*s'", shown(len), text);
-			return false;
-		}
-		diag_emit(dq, "E010", span, "write an origin as scheme://host[:port], "
-			  "e.g. https://app.example.com",
-			  "malformed origin '%.*s': missing scheme and '://'", shown(len), text);
+	p->scheme = (struct part){ 0, p->sep };
+	if (p->sep == 0 || !(is_lower((unsigned char)t[0]) || is_upper((unsigned char)t[0]))) {
+		fault(p, "E010", p->sep ? p->scheme : (struct part){ 0, 3 },
+		      "the scheme starts with a letter: write https://... or http://...",
+		      "malformed origin '%.*s': bad or missing scheme", SHOWN(p));
 		return false;
 	}
-
-	/* Scheme: a letter, then letters, digits, '+', '-', '.' (RFC 3986). */
-	const char *scheme = text;
-	size_t slen = (size_t)(sep - text);
-	bool scheme_upper = false;
-	if (slen == 0 || !(is_lower((unsigned char)scheme[0]) || is_upper((unsigned char)scheme[0]))) {
-		diag_emit(dq, "E010", span, "the scheme starts with a letter: write https://... "
-			  "or http://...", "malformed origin '%.*s': bad or missing scheme",
-			  shown(len), text);
-		return false;
-	}
-	for (size_t i = 0; i < slen; i++) {
-		int c = (unsigned char)scheme[i];
-		if (is_upper(c)) {
-			scheme_upper = true;
-		} else if (!is_lower(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
-			diag_emit(dq, "E010", span, "a scheme is letters, digits, '+', '-' and '.'",
-				  "malformed origin '%.*s': bad scheme", shown(len), text);
+	for (size_t i = 1; i < p->sep; i++) {
+		int c = (unsigned char)t[i];
+		if (!is_lower(c) && !is_upper(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') {
+			fault(p, "E010", p->scheme, "a scheme is letters, digits, '+', '-' and '.'",
+			      "malformed origin '%.*s': bad scheme", SHOWN(p));
 			return false;
 		}
 	}
-	if (slen == 4 && ascii_strncasecmp(scheme, "file", 4) == 0) {
-		diag_emit(dq, "E010", PART(scheme, slen), "a page loaded from file: sends Origin: "
-			  "null, never a file:// origin; allow \"null\" if such pages may use the "
-			  "resource (W104 says what else sends it)",
-			  "malformed origin '%.*s': browsers never send a file: origin",
-			  shown(len), text);
+	if (p->sep == 4 && ascii_strncasecmp(t, "file", 4) == 0) {
+		fault(p, "E010", p->scheme, "a page loaded from file: sends Origin: null, never a "
+		      "file:// origin; allow \"null\" if such pages may use the resource (W104 says "
+		      "what else sends it)", "malformed origin '%.*s': browsers never send a file: origin",
+		      SHOWN(p));
 		return false;
 	}
+	return true;
+}
 
-	/* Authority: up to the first '/', '?' or '#'. */
-	const char *auth = sep + 3;
-	const char *end = text + len;
-	const char *ae = auth;
+/* Step 3: the authority, after "://": no path, query, fragment or user info. */
+static bool check_authority(struct oparse *p)
+{
+	const char *t = p->text, *end = t + p->len;
+	const char *auth = t + p->sep + 3, *ae = auth;
 	while (ae < end && *ae != '/' && *ae != '?' && *ae != '#')
 		ae++;
 	if (ae < end) {
@@ -325,139 +335,163 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 			what = "fragment";
 			fix = "remove the fragment: an origin is scheme://host[:port] only";
 		}
-		diag_emit(dq, "E010", PART(ae, (size_t)(end - ae)), fix, "malformed origin '%.*s': %s",
-			  shown(len), text, what);
+		fault(p, "E010", part_of(p, ae, (size_t)(end - ae)), fix, "malformed origin '%.*s': %s",
+		      SHOWN(p), what);
 		if (ae + 1 == end && *ae == '/') {
-			char *cut = xstrndup(text, len - 1);
-			fixit_replace_value(dq, span, text, len, cut);
+			char *cut = xstrndup(t, p->len - 1);
+			fixit_replace_value(p->dq, p->span, t, p->len, cut);
 			free(cut);
 		}
 		return false;
 	}
-	size_t alen = (size_t)(ae - auth);
-	if (memchr(auth, '@', alen)) {
-		const char *at = memchr(auth, '@', alen);
-		diag_emit(dq, "E010", PART(auth, (size_t)(at - auth) + 1),
-			  "remove the 'user@' part: browsers never send user info "
-			  "in Origin", "malformed origin '%.*s': user info", shown(len), text);
+	p->auth = part_of(p, auth, (size_t)(ae - auth));
+	const char *at = memchr(auth, '@', p->auth.len);
+	if (at) {
+		fault(p, "E010", part_of(p, auth, (size_t)(at - auth) + 1),
+		      "remove the 'user@' part: browsers never send user info in Origin",
+		      "malformed origin '%.*s': user info", SHOWN(p));
 		return false;
 	}
-	if (alen == 0) {
-		diag_emit(dq, "E010", span, "write the host after '://'",
-			  "malformed origin '%.*s': empty host", shown(len), text);
+	if (p->auth.len == 0) {
+		fault(p, "E010", (struct part){ p->sep, 3 }, "write the host after '://'",
+		      "malformed origin '%.*s': empty host", SHOWN(p));
 		return false;
 	}
+	return true;
+}
 
-	/* Split host and port. */
-	const char *host = auth, *port = NULL;
-	size_t hlen = alen, plen = 0;
-	bool bracket = auth[0] == '[';
-	if (bracket) {
-		const char *rb = memchr(auth, ']', alen);
+/* Step 4: split the authority into host and port ([v6]:port or name:port). */
+static bool split_host_port(struct oparse *p)
+{
+	const char *auth = p->text + p->auth.off, *ae = auth + p->auth.len;
+	const char *he = ae;           /* end of the host */
+	if (auth[0] == '[') {
+		const char *rb = memchr(auth, ']', p->auth.len);
 		if (!rb) {
-			diag_emit(dq, "E010", span, "an IPv6 address is written in brackets: "
-				  "https://[2001:db8::1]",
-				  "malformed origin '%.*s': bad host, missing ']'", shown(len), text);
+			fault(p, "E010", p->auth, "an IPv6 address is written in brackets: "
+			      "https://[2001:db8::1]", "malformed origin '%.*s': bad host, missing ']'",
+			      SHOWN(p));
 			return false;
 		}
-		hlen = (size_t)(rb - auth) + 1;
-		if (hlen < alen) {
-			if (rb[1] != ':') {
-				diag_emit(dq, "E010", span, "after ']' comes ':' and the port, or nothing",
-					  "malformed origin '%.*s': bad host", shown(len), text);
-				return false;
-			}
-			port = rb + 2;
-			plen = alen - hlen - 1;
+		he = rb + 1;
+		if (he < ae && *he != ':') {
+			fault(p, "E010", part_of(p, he, (size_t)(ae - he)),
+			      "after ']' comes ':' and the port, or nothing",
+			      "malformed origin '%.*s': bad host", SHOWN(p));
+			return false;
 		}
 	} else {
-		if (memchr(auth, '[', alen) || memchr(auth, ']', alen)) {
-			if (auth[0] == '*') {
-				diag_emit(dq, "E011", span, "a wildcard stands for DNS labels, never for "
-					  "part of an IP address: list the addresses",
-					  "wildcard in an IP address origin '%.*s'", shown(len), text);
+		const char *colon = NULL;
+		for (const char *q = auth; q < ae; q++) {
+			if (*q == '[' || *q == ']') {
+				if (auth[0] == '*') {
+					fault(p, "E011", part_of(p, auth, (size_t)(ae - auth)),
+					      "a wildcard stands for DNS labels, never for part of an IP "
+					      "address: list the addresses",
+					      "wildcard in an IP address origin '%.*s'", SHOWN(p));
+					return false;
+				}
+				fault(p, "E010", part_of(p, q, (size_t)(ae - q)), "an IPv6 address is written "
+				      "in brackets, as the whole host: https://[2001:db8::1]",
+				      "malformed origin '%.*s': bad host", SHOWN(p));
 				return false;
 			}
-			diag_emit(dq, "E010", span, "an IPv6 address is written in brackets, "
-				  "as the whole host: https://[2001:db8::1]",
-				  "malformed origin '%.*s': bad host", shown(len), text);
-			return false;
 		}
-		const char *colon = NULL;
 		for (const char *q = auth; q < ae; q++)
 			if (*q == ':') {
 				if (colon) {
-					diag_emit(dq, "E010", span, "an IPv6 address is written in "
-						  "brackets: https://[2001:db8::1]",
-						  "malformed origin '%.*s': bad host, more than one ':'",
-						  shown(len), text);
+					fault(p, "E010", p->auth, "an IPv6 address is written in brackets: "
+					      "https://[2001:db8::1]",
+					      "malformed origin '%.*s': bad host, more than one ':'", SHOWN(p));
 					return false;
 				}
 				colon = q;
 			}
-		if (colon) {
-			hlen = (size_t)(colon - auth);
-			port = colon + 1;
-			plen = (size_t)(ae - port);
-		}
+		if (colon)
+			he = colon;
 	}
+	p->host = part_of(p, auth, (size_t)(he - auth));
+	if (he < ae) {
+		p->has_port = true;
+		p->port = part_of(p, he + 1, (size_t)(ae - he - 1));
+	}
+	return true;
+}
 
-	/* Port. */
-	if (port) {
-		if (plen == 1 && port[0] == '*') {
-			out->port_any = true;
-		} else if (plen == 0) {
-			diag_emit(dq, "E010", PART(port - 1, 1), "remove the ':' or write a port after it",
-				  "malformed origin '%.*s': bad port, empty", shown(len), text);
-			return false;
-		} else if (!all_digits(port, plen)) {
-			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535, or '*' for any port",
-				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
-				  shown(plen), port);
-			return false;
-		} else if (port[0] == '0') {
-			diag_emit(dq, "E010", PART(port, plen), plen == 1 ? "port 0 cannot be used; a port is a "
-				  "number from 1 to 65535" : "write the port without leading zeros, "
-				  "as a browser sends it",
-				  "malformed origin '%.*s': bad port '%.*s'", shown(len), text,
-				  shown(plen), port);
-			return false;
-		} else if (plen > 5 || atoi(port) > 65535) {
-			diag_emit(dq, "E010", PART(port, plen), "a port is a number from 1 to 65535",
-				  "malformed origin '%.*s': bad port '%.*s', out of range",
-				  shown(len), text, shown(plen), port);
-			return false;
-		} else {
-			out->port = atoi(port);
-		}
+/* Step 5: the port: '*', or 1 to 65535 without leading zeros. */
+static bool check_port(struct oparse *p)
+{
+	if (!p->has_port)
+		return true;
+	const char *port = p->text + p->port.off;
+	size_t plen = p->port.len;
+	if (plen == 1 && port[0] == '*') {
+		p->out->port_any = true;
+		return true;
 	}
-	if (hlen == 0) {
-		diag_emit(dq, "E010", span, "write the host after '://'",
-			  "malformed origin '%.*s': empty host", shown(len), text);
+	if (plen == 0) {
+		fault(p, "E010", (struct part){ p->port.off - 1, 1 }, "remove the ':' or write a port after it",
+		      "malformed origin '%.*s': bad port, empty", SHOWN(p));
 		return false;
 	}
+	if (!all_digits(port, plen)) {
+		fault(p, "E010", p->port, "a port is a number from 1 to 65535, or '*' for any port",
+		      "malformed origin '%.*s': bad port '%.*s'", SHOWN(p), shown(plen), port);
+		return false;
+	}
+	if (port[0] == '0') {
+		fault(p, "E010", p->port, plen == 1 ? "port 0 cannot be used; a port is a number from 1 "
+		      "to 65535" : "write the port without leading zeros, as a browser sends it",
+		      "malformed origin '%.*s': bad port '%.*s'", SHOWN(p), shown(plen), port);
+		return false;
+	}
+	int v = 0;
+	for (size_t i = 0; i < plen && i < 6; i++)
+		v = v * 10 + (port[i] - '0');
+	if (plen > 5 || v > 65535) {
+		fault(p, "E010", p->port, "a port is a number from 1 to 65535",
+		      "malformed origin '%.*s': bad port '%.*s', out of range", SHOWN(p), shown(plen), port);
+		return false;
+	}
+	p->out->port = v;
+	return true;
+}
 
-	/* Non-ASCII host: name the punycode form. */
-	for (size_t i = 0; i < hlen; i++)
-		if ((unsigned char)host[i] >= 0x80) {
-			char rest[16] = "";
-			if (out->port_any)
-				snprintf(rest, sizeof(rest), ":*");
-			else if (out->port >= 0)
-				snprintf(rest, sizeof(rest), ":%d", out->port);
-			char fixed[MAX_HOST + 64];
-			punycode_note(note, sizeof(note), scheme, slen, host, hlen, rest,
-				      fixed, sizeof(fixed));
-			diag_emit(dq, "E010", PART(host, hlen), note,
-				  "malformed origin '%.*s': non-ASCII host", shown(len), text);
-			if (fixed[0])
-				fixit_replace_value(dq, span, text, len, fixed);
-			return false;
-		}
+/*
+ * Step 6: the host as a whole: present, ASCII (else its punycode form is
+ * named), a wildcard only as the whole leftmost label and never over an IP
+ * address, lower case.  Sets p->name, the host after the wildcard prefix.
+ */
+static bool check_host_form(struct oparse *p)
+{
+	const char *t = p->text, *host = t + p->host.off;
+	size_t hlen = p->host.len;
+	if (hlen == 0) {
+		fault(p, "E010", (struct part){ p->sep, 3 }, "write the host after '://'",
+		      "malformed origin '%.*s': empty host", SHOWN(p));
+		return false;
+	}
+	if (p->nonascii)
+		for (size_t i = 0; i < hlen; i++)
+			if ((unsigned char)host[i] >= 0x80) {
+				char rest[16] = "", fixed[MAX_HOST + 64];
+				if (p->out->port_any)
+					snprintf(rest, sizeof(rest), ":*");
+				else if (p->out->port >= 0)
+					snprintf(rest, sizeof(rest), ":%d", p->out->port);
+				punycode_note(p->note, NOTE_SIZE, t, p->scheme.len, host, hlen, rest,
+					      fixed, sizeof(fixed));
+				fault(p, "E010", p->host, p->note, "malformed origin '%.*s': non-ASCII host",
+				      SHOWN(p));
+				if (fixed[0])
+					fixit_replace_value(p->dq, p->span, t, p->len, fixed);
+				return false;
+			}
 
-	/* Wildcard prefix. */
+	/* the wildcard prefix */
 	const char *h = host;
 	size_t hn = hlen;
+	struct origin *out = p->out;
 	if (hn >= 3 && memcmp(h, "**.", 3) == 0) {
 		out->wild = WILD_MULTI;
 		h += 3;
@@ -467,154 +501,309 @@ bool origin_parse(struct arena *a, const char *text, size_t len, struct span spa
 		h += 2;
 		hn -= 2;
 	}
-	if (memchr(h, '*', hn) || (out->wild != WILD_NONE && hn == 0)) {
-		const char *st = memchr(h, '*', hn), *ls = host, *le = host + hlen;
+	p->name = part_of(p, h, hn);
+	const char *st = memchr(h, '*', hn);
+	if (st || (out->wild != WILD_NONE && hn == 0)) {
+		const char *ls = host, *le = host + hlen;    /* the label holding the '*' */
 		if (st) {
 			for (ls = st; ls > host && ls[-1] != '.'; ls--)
 				;
 			for (le = st; le < host + hlen && *le != '.'; le++)
 				;
 		}
-		diag_emit(dq, "E011", PART(ls, (size_t)(le - ls)), "a wildcard is the whole leftmost label: '*.' for one "
-			  "label, '**.' for one or more, e.g. https://*.example.com",
-			  "misplaced wildcard in origin '%.*s'", shown(len), text);
+		fault(p, "E011", part_of(p, ls, (size_t)(le - ls)), "a wildcard is the whole leftmost "
+		      "label: '*.' for one label, '**.' for one or more, e.g. https://*.example.com",
+		      "misplaced wildcard in origin '%.*s'", SHOWN(p));
 		return false;
 	}
-	if (out->wild != WILD_NONE && (bracket || (hn > 0 && h[0] == '[') || ends_in_number(h, hn))) {
-		diag_emit(dq, "E011", span, "a wildcard stands for DNS labels, never for part of "
-			  "an IP address: list the addresses",
-			  "wildcard in an IP address origin '%.*s'", shown(len), text);
+	if (out->wild != WILD_NONE && ((hn > 0 && h[0] == '[') || ends_in_number(h, hn))) {
+		fault(p, "E011", p->host, "a wildcard stands for DNS labels, never for part of an IP "
+		      "address: list the addresses", "wildcard in an IP address origin '%.*s'", SHOWN(p));
 		return false;
 	}
 
-	/* Lower case only, as a browser serializes it (strict: no silent fix). */
-	bool host_upper = false;
+	/* lower case only, as a browser serializes it (strict: no silent fix) */
+	const char *u1 = NULL, *u2 = NULL;     /* the first and last upper-case letter */
+	bool scheme_upper = false;
+	for (size_t i = 0; i < p->scheme.len; i++)
+		if (is_upper((unsigned char)t[i])) {
+			u1 = u1 ? u1 : t + i;
+			u2 = t + i;
+			scheme_upper = true;
+		}
 	for (size_t i = 0; i < hlen; i++)
-		if (is_upper((unsigned char)host[i]))
-			host_upper = true;
-	if (scheme_upper || host_upper) {
-		const char *u1 = NULL, *u2 = NULL;     /* the first and last upper-case letter */
-		for (const char *q = text; q < host + hlen; q++)
-			if (is_upper((unsigned char)*q) && (q < scheme + slen || q >= host)) {
-				if (!u1)
-					u1 = q;
-				u2 = q;
-			}
-		struct span uspan = u1 ? PART(u1, (size_t)(u2 - u1) + 1) : span;
-		char *low = arena_strndup(a, text, len);
-		for (char *p = low; *p; p++)
-			*p = (char)ascii_tolower((unsigned char)*p);
-		snprintf(note, sizeof(note), "write %s: browsers send the scheme and host in lower "
+		if (is_upper((unsigned char)host[i])) {
+			u1 = u1 ? u1 : host + i;
+			u2 = host + i;
+		}
+	if (u1) {
+		char *low = arena_strndup(p->a, t, p->len);
+		for (char *q = low; *q; q++)
+			*q = (char)ascii_tolower((unsigned char)*q);
+		snprintf(p->note, NOTE_SIZE, "write %s: browsers send the scheme and host in lower "
 			 "case and corsc matches Origin byte for byte", low);
-		diag_emit(dq, "E010", uspan, note, "malformed origin '%.*s': upper case in the %s",
-			  shown(len), text, scheme_upper ? "scheme" : "host");
+		fault(p, "E010", part_of(p, u1, (size_t)(u2 - u1) + 1), p->note,
+		      "malformed origin '%.*s': upper case in the %s", SHOWN(p),
+		      scheme_upper ? "scheme" : "host");
 		return false;
 	}
-
-	/* The host itself: IPv6, IPv4 or DNS name. */
-	const char *canon_host;
-	if (bracket) {
-		char inner[64], back[INET6_ADDRSTRLEN];
-		struct in6_addr a6;
-		size_t ilen = hlen - 2;
-		if (ilen == 0 || ilen >= sizeof(inner)) {
-			diag_emit(dq, "E010", span, "write a valid IPv6 address in brackets, e.g. [::1]",
-				  "malformed origin '%.*s': bad IPv6 address", shown(len), text);
-			return false;
-		}
-		memcpy(inner, host + 1, ilen);
-		inner[ilen] = '\0';
-		if (inet_pton(AF_INET6, inner, &a6) != 1) {
-			diag_emit(dq, "E010", span, "write a valid IPv6 address in brackets, e.g. [::1]",
-				  "malformed origin '%.*s': bad IPv6 address", shown(len), text);
-			return false;
-		}
-		/*
-		 * The WHATWG URL standard's serialization, which browsers send:
-		 * RFC 5952 compression, but always hex, never a dotted IPv4 tail
-		 * (inet_ntop writes ::ffff:127.0.0.1; a browser [::ffff:7f00:1]).
-		 */
-		ipv6_serialize(&a6, back, sizeof(back));
-		if (strcmp(inner, back) != 0) {
-			snprintf(note, sizeof(note), "write %.*s://[%s]%.*s: browsers send the "
-				 "form of the WHATWG URL standard (RFC 5952 compression, always hex)", (int)slen, scheme, back,
-				 (int)(alen - hlen), host + hlen);
-			diag_emit(dq, "E010", span, note,
-				  "malformed origin '%.*s': IPv6 address not in canonical form",
-				  shown(len), text);
-			return false;
-		}
-		canon_host = arena_printf(a, "[%s]", back);
-	} else if (out->wild == WILD_NONE && ends_in_number(h, hn)) {
-		char ip[MAX_HOST + 1], back[INET_ADDRSTRLEN];
-		struct in_addr a4;
-		bool ok = hn < sizeof(ip);
-		if (ok) {
-			memcpy(ip, h, hn);
-			ip[hn] = '\0';
-			ok = inet_pton(AF_INET, ip, &a4) == 1 &&
-			     inet_ntop(AF_INET, &a4, back, sizeof(back)) && strcmp(ip, back) == 0;
-		}
-		if (!ok) {
-			diag_emit(dq, "E010", span, "a host ending in a number is an IPv4 address: "
-				  "write four decimal numbers 0-255 without leading zeros, e.g. 127.0.0.1",
-				  "malformed origin '%.*s': bad IPv4 address", shown(len), text);
-			return false;
-		}
-		canon_host = arena_strndup(a, h, hn);
-	} else {
-		if (!check_labels(text, len, h, hn, span, dq))
-			return false;
-		/* the shortest name a pattern matches ("x." and the host) is a DNS name too */
-		if (out->wild != WILD_NONE && hn + 2 > MAX_HOST) {
-			diag_emit(dq, "E010", PART(host, hlen), "a host name has at most 253 characters, "
-				  "and the wildcard's label takes at least two more",
-				  "malformed origin '%.*s': no host this pattern matches fits in 253 "
-				  "characters", shown(len), text);
-			return false;
-		}
-		canon_host = arena_strndup(a, h, hn);
-		if (out->wild != WILD_NONE && is_public_suffix(canon_host)) {
-			snprintf(note, sizeof(note), "'%s' is a public suffix: anyone can register a "
-				 "name under it; name your own domain, e.g. %.*s://%s.%s",
-				 canon_host, (int)slen, scheme,
-				 out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", canon_host);
-			diag_emit(dq, "E012", PART(host, hlen), note,
-				  "wildcard over the public suffix '%s' in origin '%.*s'",
-				  canon_host, shown(len), text);
-			return false;
-		}
-	}
-
-	out->scheme = arena_strndup(a, scheme, slen);
-	out->host = canon_host;
-	out->kind = (out->wild != WILD_NONE || out->port_any) ? ORIGIN_PATTERN : ORIGIN_EXACT;
-	char portbuf[16] = "";
-	bool dflt_port = false;
-	if (out->port_any)
-		snprintf(portbuf, sizeof(portbuf), ":*");
-	else if (out->port >= 0) {
-		bool dflt = (strcmp(out->scheme, "http") == 0 && out->port == 80) ||
-			    (strcmp(out->scheme, "https") == 0 && out->port == 443);
-		if (dflt) {
-			snprintf(note, sizeof(note), "write %s://%s%s: browsers never send the default "
-				 "port, so corsc drops it", out->scheme,
-				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
-				 out->host);
-			diag_emit(dq, "W109", PART(port - 1, plen + 1), note, "default port %d in origin '%.*s'",
-				  out->port, shown(len), text);
-			out->port = -1;
-			dflt_port = true;
-		} else {
-			snprintf(portbuf, sizeof(portbuf), ":%d", out->port);
-		}
-	}
-	out->text = arena_printf(a, "%s://%s%s%s", out->scheme,
-				 out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "",
-				 out->host, portbuf);
-	if (dflt_port)
-		fixit_replace_value(dq, span, text, len, out->text);
 	return true;
+}
+
+/*
+ * Step 7a: an IPv6 host, [address], as the WHATWG URL standard serializes
+ * it (browsers send that form).  Writes the canonical host into canon.
+ */
+static bool check_ipv6(struct oparse *p, char *canon, size_t size)
+{
+	const char *host = p->text + p->host.off;
+	size_t ilen = p->host.len - 2;
+	struct part inner = { p->host.off + 1, ilen };
+	char in[64], back[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	bool ok = ilen > 0 && ilen < sizeof(in);
+	if (ok) {
+		memcpy(in, host + 1, ilen);
+		in[ilen] = '\0';
+		ok = inet_pton(AF_INET6, in, &a6) == 1;
+	}
+	if (!ok) {
+		/* the part at fault: a group of more than four hex digits or a non-hex one */
+		struct part bad = ilen ? inner : p->host;
+		for (size_t i = 0, start = 0; ilen && ilen < sizeof(in) && i <= ilen; i++) {
+			if (i < ilen && host[1 + i] != ':')
+				continue;
+			size_t n = i - start;
+			bool hex = n <= 4;
+			for (size_t k = start; k < i && hex; k++)
+				hex = strchr("0123456789abcdefABCDEF", host[1 + k]) != NULL;
+			bool tail = i == ilen && memchr(host + 1 + start, '.', n);   /* a dotted IPv4 tail */
+			if (!hex && !tail) {
+				bad = (struct part){ inner.off + start, n };
+				break;
+			}
+			start = i + 1;
+		}
+		fault(p, "E010", bad, "write a valid IPv6 address in brackets, e.g. [::1]",
+		      "malformed origin '%.*s': bad IPv6 address", SHOWN(p));
+		return false;
+	}
+	/*
+	 * The WHATWG URL standard's serialization, which browsers send: RFC 5952
+	 * compression, but always hex, never a dotted IPv4 tail (inet_ntop
+	 * writes ::ffff:127.0.0.1; a browser [::ffff:7f00:1]).
+	 */
+	ipv6_serialize(&a6, back, sizeof(back));
+	if (strcmp(in, back) != 0) {
+		snprintf(p->note, NOTE_SIZE, "write %.*s://[%s]%.*s: browsers send the form of "
+			 "the WHATWG URL standard (RFC 5952 compression, always hex)", (int)p->scheme.len,
+			 p->text, back, (int)(p->auth.len - p->host.len), host + p->host.len);
+		fault(p, "E010", inner, p->note,
+		      "malformed origin '%.*s': IPv6 address not in canonical form", SHOWN(p));
+		return false;
+	}
+	snprintf(canon, size, "[%s]", back);
+	return true;
+}
+
+/*
+ * Step 7b: a host ending in a number is an IPv4 address to a browser: four
+ * decimal numbers 0-255 without leading zeros, the form it sends.
+ */
+static bool check_ipv4(struct oparse *p)
+{
+	const char *h = p->text + p->name.off;
+	size_t hn = p->name.len, start = 0, parts = 0;
+	struct part bad = p->name;
+	bool ok = true;
+	for (size_t i = 0; i <= hn && ok; i++) {
+		if (i < hn && h[i] != '.')
+			continue;
+		size_t n = i - start;
+		int v = 0;
+		for (size_t k = start; k < i && k < start + 4; k++)
+			v = is_digit((unsigned char)h[k]) ? v * 10 + (h[k] - '0') : 1000;
+		if (n == 0 || n > 3 || v > 255 || (n > 1 && h[start] == '0')) {
+			ok = false;
+			bad = (struct part){ p->name.off + (n ? start : i < hn ? i : hn - 1), n ? n : 1 };
+		}
+		parts++;
+		start = i + 1;
+	}
+	if (ok && parts == 4)
+		return true;
+	fault(p, "E010", bad, "a host ending in a number is an IPv4 address: write four decimal "
+	      "numbers 0-255 without leading zeros, e.g. 127.0.0.1",
+	      "malformed origin '%.*s': bad IPv4 address", SHOWN(p));
+	return false;
+}
+
+/*
+ * Step 7c: a DNS name (after a wildcard prefix): labels of [a-z0-9_-], at
+ * most 63 characters each and 253 in all, no trailing dot.
+ */
+static bool check_labels(struct oparse *p)
+{
+	const char *h = p->text + p->name.off;
+	size_t n = p->name.len;
+	if (n > MAX_HOST) {
+		fault(p, "E010", p->name, "a host name has at most 253 characters",
+		      "malformed origin '%.*s': the host is %zu characters long", SHOWN(p), n);
+		return false;
+	}
+	if (h[n - 1] == '.') {
+		fault(p, "E010", part_of(p, h + n - 1, 1), "remove the trailing dot: 'example.com.' is "
+		      "another origin than 'example.com', which a browser sends only for a page loaded "
+		      "from the dotted name (Chromium sends http://example.com.:3999 then); corsc takes "
+		      "the usual name, without it",
+		      "malformed origin '%.*s': trailing dot in the host", SHOWN(p));
+		return false;
+	}
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && h[i] != '.') {
+			int c = (unsigned char)h[i];
+			if (!is_label_char(c)) {
+				fault(p, "E010", part_of(p, h + i, 1), "a host is made of labels of letters, "
+				      "digits, '-' and '_', separated by dots",
+				      "malformed origin '%.*s': bad host, '%c' is not allowed in a host name",
+				      SHOWN(p), c);
+				return false;
+			}
+			continue;
+		}
+		if (i == start) {
+			fault(p, "E010", part_of(p, h + (i < n ? i : n - 1), 1),
+			      "every label between dots needs at least one character",
+			      "malformed origin '%.*s': bad host, empty label", SHOWN(p));
+			return false;
+		}
+		if (i - start > MAX_LABEL) {
+			fault(p, "E010", part_of(p, h + start, i - start), "a DNS label has at most 63 characters",
+			      "malformed origin '%.*s': bad host, a label of %zu characters", SHOWN(p),
+			      i - start);
+			return false;
+		}
+		start = i + 1;
+	}
+	/* the shortest name a pattern matches ("x." and the host) is a DNS name too */
+	if (p->out->wild != WILD_NONE && n + 2 > MAX_HOST) {
+		fault(p, "E010", p->host, "a host name has at most 253 characters, and the wildcard's "
+		      "label takes at least two more", "malformed origin '%.*s': no host this pattern "
+		      "matches fits in 253 characters", SHOWN(p));
+		return false;
+	}
+	return true;
+}
+
+/* Step 8: a pattern's wildcard must not stand over a public suffix (libpsl). */
+static bool check_public_suffix(struct oparse *p, const char *name)
+{
+	if (p->out->wild == WILD_NONE || !is_public_suffix(name))
+		return true;
+	snprintf(p->note, NOTE_SIZE, "'%s' is a public suffix: anyone can register a name "
+		 "under it; name your own domain, e.g. %.*s://%s.%s", name, (int)p->scheme.len, p->text,
+		 p->out->wild == WILD_ONE ? "*.your-domain" : "**.your-domain", name);
+	fault(p, "E012", p->host, p->note, "wildcard over the public suffix '%s' in origin '%.*s'",
+	      name, SHOWN(p));
+	return false;
+}
+
+/*
+ * Step 9: the canonical text, scheme and host, in one arena block: the
+ * scheme, the host written as given (or the IPv6 canonical form) and the
+ * port, the default port dropped (W109, after step 8 on the host).
+ */
+static bool canonical(struct oparse *p, const char *host, size_t hn)
+{
+	struct origin *out = p->out;
+	size_t sl = p->scheme.len;
+	const char *wild = out->wild == WILD_ONE ? "*." : out->wild == WILD_MULTI ? "**." : "";
+	size_t wl = strlen(wild);
+	bool dflt = !out->port_any && out->port >= 0 &&
+		    ((sl == 4 && memcmp(p->text, "http", 4) == 0 && out->port == 80) ||
+		     (sl == 5 && memcmp(p->text, "https", 5) == 0 && out->port == 443));
+	char portbuf[16] = "";
+	size_t pl = 0;
+	if (out->port_any) {
+		memcpy(portbuf, ":*", 3);
+		pl = 2;
+	} else if (out->port >= 0 && !dflt) {
+		portbuf[0] = ':';
+		pl = 1 + (size_t)(p->port.len);
+		memcpy(portbuf + 1, p->text + p->port.off, p->port.len);
+	}
+	/* "scheme://[wild]host[:port]\0scheme\0host\0" */
+	size_t tl = sl + 3 + wl + hn + pl;
+	char *b = arena_alloc(p->a, tl + 1 + sl + 1 + hn + 1);
+	char *q = b;
+	memcpy(q, p->text, sl);
+	memcpy(q + sl, "://", 3);
+	memcpy(q + sl + 3, wild, wl);
+	memcpy(q + sl + 3 + wl, host, hn);
+	memcpy(q + sl + 3 + wl + hn, portbuf, pl);
+	q[tl] = '\0';
+	out->text = b;
+	out->scheme = memcpy(b + tl + 1, p->text, sl);
+	b[tl + 1 + sl] = '\0';
+	out->host = memcpy(b + tl + 1 + sl + 1, host, hn);
+	b[tl + 1 + sl + 1 + hn] = '\0';
+	out->kind = (out->wild != WILD_NONE || out->port_any) ? ORIGIN_PATTERN : ORIGIN_EXACT;
+	if (!check_public_suffix(p, out->host))
+		return false;
+	if (dflt) {
+		snprintf(p->note, NOTE_SIZE, "write %s: browsers never send the default port, "
+			 "so corsc drops it", out->text);
+		diag_emit(p->dq, "W109", part_span(p, (struct part){ p->port.off - 1, p->port.len + 1 }),
+			  p->note, "default port %d in origin '%.*s'", out->port, SHOWN(p));
+		out->port = -1;
+		fixit_replace_value(p->dq, p->span, p->text, p->len, out->text);
+	}
+	return true;
+}
+
+bool origin_parse(struct arena *a, const char *text, size_t len, struct span span,
+		  struct origin *out, struct diag_queue *dq)
+{
+	memset(out, 0, sizeof(*out));
+	out->span = span;
+	out->port = -1;
+	if (len == 4 && memcmp(text, "null", 4) == 0) {
+		out->kind = ORIGIN_NULL;
+		out->text = "null";
+		diag_emit(dq, "W104", span, "sandboxed iframes, file: pages and some redirects all "
+			  "send Origin: null; allow it only if any of them may use the resource",
+			  "the 'null' origin is allowed");
+		return true;
+	}
+	if (len == 0) {
+		diag_emit(dq, "E010", span, "write an origin as scheme://host[:port], "
+			  "e.g. https://app.example.com", "malformed origin: empty string");
+		return false;
+	}
+	char note[NOTE_SIZE];       /* not cleared: only a fault writes it, before using it */
+	struct oparse p = { .a = a, .text = text, .len = len, .span = span, .dq = dq, .out = out,
+			    .note = note };
+	if (!scan_bytes(&p) || !check_scheme(&p) || !check_authority(&p) || !split_host_port(&p) ||
+	    !check_port(&p) || !check_host_form(&p))
+		return false;
+
+	/* the host itself: IPv6, IPv4 or a DNS name */
+	const char *name = text + p.name.off;
+	size_t nn = p.name.len;
+	char v6[INET6_ADDRSTRLEN + 2];
+	if (name[0] == '[') {
+		if (!check_ipv6(&p, v6, sizeof(v6)))
+			return false;
+		name = v6;
+		nn = strlen(v6);
+	} else if (ends_in_number(name, nn)) {
+		if (!check_ipv4(&p))
+			return false;
+	} else if (!check_labels(&p)) {
+		return false;
+	}
+	return canonical(&p, name, nn);
 }
 
 /* ---- matching ---- */
@@ -684,8 +873,8 @@ bool origin_match(const struct origin *o, const char *req, size_t len)
 	size_t ol = strlen(o->host);
 	if (o->wild == WILD_NONE)
 		return hn == ol && memcmp(h, o->host, ol) == 0;
-	/* prefix "." host */
-	if (hn < ol + 2 || memcmp(h + hn - ol, o->host, ol) != 0 || h[hn - ol - 1] != '.')
+	/* prefix "." host, a DNS name: 253 characters at most (labels: is_label) */
+	if (hn > MAX_HOST || hn < ol + 2 || memcmp(h + hn - ol, o->host, ol) != 0 || h[hn - ol - 1] != '.')
 		return false;
 	size_t pn = hn - ol - 1;
 	return o->wild == WILD_ONE ? is_label(h, pn) : is_labels(h, pn);

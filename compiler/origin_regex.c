@@ -6,13 +6,9 @@
  */
 #include "origin.h"
 
+#include <stdbool.h>
 #include <string.h>
 
-/*
- * One dialect: the bytes that need a backslash to stand for themselves,
- * and the pieces for "*." (one label), "**." (one or more) and ":*" (any
- * port or none).  A label is what origin_match's is_label accepts.
- */
 /*
  * ":*": no port, or a port as a browser sends it: 1 to 65535, without
  * leading zeros (origin_match's rule, written out as digits).
@@ -20,11 +16,21 @@
 #define ANY_PORT "(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|" \
 		 "[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 
+/* A DNS name is at most 253 characters, a label 63 (origin_match's bound). */
+#define MAX_HOST 253
+#define MAX_LABEL 63
+#define LABEL "[a-z0-9_-]"
+
+/*
+ * One dialect: the bytes that need a backslash to stand for themselves,
+ * and whether it has lookahead, which bounds a "**." host to 253
+ * characters.  RE2 has none, and Go refuses nested counted repetitions of
+ * more than 1000 copies ("(?:x{1,63}\.){1,125}"), so in RE2 a "**." host
+ * is bounded per label only (README "Decisions").
+ */
 struct regex_dialect {
 	const char *meta;
-	const char *one_label;
-	const char *labels;
-	const char *any_port;
+	bool lookahead;
 };
 
 static const struct regex_dialect dialects[] = {
@@ -33,17 +39,14 @@ static const struct regex_dialect dialects[] = {
 	 * and '#', which delimit m#...# in ap_expr and start a comment in
 	 * extended mode.
 	 */
-	[REGEX_PCRE] = { "\\^$.|?*+()[]{}/#", "[a-z0-9_-]{1,63}\\.",
-			 "(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
+	[REGEX_PCRE] = { "\\^$.|?*+()[]{}/#", true },
 	/* RE2 (Caddy's Go regexp, in a CEL raw string): its metacharacters. */
-	[REGEX_RE2] = { "\\^$.|?*+()[]{}", "[a-z0-9_-]{1,63}\\.",
-			"(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
+	[REGEX_RE2] = { "\\^$.|?*+()[]{}", false },
 	/*
 	 * HAProxy 2.6 (Debian builds it with PCRE2): PCRE2's metacharacters,
 	 * and '#'; HAProxy's own quoting of the argument is the backend's.
 	 */
-	[REGEX_HAPROXY] = { "\\^$.|?*+()[]{}#", "[a-z0-9_-]{1,63}\\.",
-			    "(?:[a-z0-9_-]{1,63}\\.)+", ANY_PORT },
+	[REGEX_HAPROXY] = { "\\^$.|?*+()[]{}#", true },
 };
 
 _Static_assert(sizeof(dialects) / sizeof(dialects[0]) == REGEX__COUNT, "a dialect a flavour");
@@ -66,13 +69,20 @@ void origin_regex(struct strbuf *sb, const struct origin *o, enum regex_flavour 
 	}
 	literal(sb, o->scheme, d->meta);
 	sb_puts(sb, "://");
-	if (o->wild == WILD_ONE)
-		sb_puts(sb, d->one_label);
-	else if (o->wild == WILD_MULTI)
-		sb_puts(sb, d->labels);
+	/* room: the longest prefix, its last '.' included, that keeps the host in 253 */
+	size_t hl = strlen(o->host), room = hl + 2 <= MAX_HOST ? MAX_HOST - hl : 2;
+	if (o->wild == WILD_ONE) {
+		size_t most = room - 1 < MAX_LABEL ? room - 1 : MAX_LABEL;
+		sb_printf(sb, LABEL "{1,%zu}\\.", most);
+	} else if (o->wild == WILD_MULTI) {
+		/* the host: 253 characters at most, up to the ':' of a port or the end */
+		if (d->lookahead)
+			sb_printf(sb, "(?=[a-z0-9_.-]{1,%d}(?![a-z0-9_.-]))", MAX_HOST);
+		sb_puts(sb, "(?:" LABEL "{1,63}\\.)+");
+	}
 	literal(sb, o->host, d->meta);
 	if (o->port_any)
-		sb_puts(sb, d->any_port);
+		sb_puts(sb, ANY_PORT);
 	else if (o->port >= 0)
 		sb_printf(sb, ":%d", o->port);
 }

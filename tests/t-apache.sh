@@ -136,6 +136,8 @@ def origin_matches(o, req):
     host = rest[wild + 1:] if wild else rest
     if not wild:
         return r == host
+    if len(r) > 253:        # a DNS name: 253 characters at most
+        return False
     if not r.endswith("." + host):
         return False
     labels = r[:-len(host) - 1].split(".")
@@ -164,6 +166,15 @@ def candidates(p):
         for i in insts:
             if "://**." in i:
                 out += [i.replace("**.", "a.", 1), i.replace("**.", "a.b-c.", 1)]
+                # hosts of 253 and 254 characters, labels of 63 at most
+                for n in (253, 254):
+                    left = n - len(i.split("://**.", 1)[1].split(":")[0]) - 1
+                    labels = []
+                    while left > 0:
+                        l = min(63, left) - (left - min(63, left) == 1)
+                        labels.append("a" * l)
+                        left -= l + (left > l)
+                    (out if n == 253 else neg).append(i.replace("**", ".".join(labels), 1))
                 neg += [i.replace("**.", "", 1), i.replace("**.", "a..", 1),
                         i.replace("**.", "a.x%s." % ("y" * 63), 1)]
             elif "://*." in i:

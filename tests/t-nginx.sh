@@ -59,6 +59,22 @@ def pattern_re(o):
     r += {None: "", ":*": "(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"}.get(port, re.escape(port or ""))
     return re.compile(r)
 
+def host_fits(origin):
+    # README: a host is a DNS name, 253 characters at most
+    host = re.sub(r":[0-9]+$", "", origin.split("://", 1)[-1])
+    return len(host) <= 253
+
+def long_instance(o, n):
+    # o is "scheme://**.suffix[:port]": an instance whose host has n characters
+    scheme, rest = o.split("://", 1)
+    suffix, port = re.fullmatch(r"\*\*\.(.+?)(:[0-9*]+)?", rest).groups()
+    left, labels = n - len(suffix) - 1, []
+    while left > 0:
+        l = min(63, left) - (left - min(63, left) == 1)
+        labels.append("a" * l)
+        left -= l + (left > l)
+    return "%s://%s.%s%s" % (scheme, ".".join(labels), suffix, (port or "").replace(":*", ""))
+
 def listval(l):
     # "*" first (any), then the names; "*, Authorization" for allow-headers
     if l and l[0] == "*":
@@ -77,7 +93,8 @@ class Policy:
             return True
         if not origin:
             return False
-        return origin in self.exact or any(r.fullmatch(origin) for r in self.patterns)
+        return origin in self.exact or (host_fits(origin) and
+                                        any(r.fullmatch(origin) for r in self.patterns))
 
     def expected(self, origin, preflight, pn):
         p, h = self.p, {}
@@ -108,6 +125,8 @@ class Policy:
                     inst + ".", inst + "x", "x" + inst, inst.replace("x1.", "a.b."),
                     inst.replace("x1.", ""), inst.replace(":8080", ":123456"),
                     inst + "|1", inst + "|", "|1" + inst]
+        # hosts of 253 and 254 characters under each "**." pattern (README: 253 at most)
+        out += [long_instance(o, n) for o in self.p["origins"] if "://**." in o for n in (253, 254)]
         return sorted(set(out), key=lambda x: (x is None, x or ""))
 
 conns = {}

@@ -249,7 +249,8 @@ def many_origins(corsc, tmp, procs):
     exact = ["https://o%d.big.example" % i for i in range(3000)]
     with open(pf, "w") as f:
         f.write("policy big {\n    origins %s;\n}\n" % ", ".join(
-            '"%s"' % o for o in exact + ["https://*.p.big.example", "http://localhost:*"]))
+            '"%s"' % o for o in exact + ["https://*.p.big.example", "http://localhost:*",
+                                         "https://**.deep.big.example"]))
     out = os.path.join(tmp, "build")
     harness.corsc_build(corsc, pf, out, targets=("haproxy", "json"))
     with open(os.path.join(out, "haproxy", "cors.cfg")) as f:
@@ -273,6 +274,10 @@ def many_origins(corsc, tmp, procs):
     want.update({o: False for o in ["https://o1.big.example.net", "https://o12x.big.example",
                                     "https://O1.big.example", "https://o3000.big.example",
                                     "https://a.b.p.big.example", "https://o1.big.example:443"]})
+    # a host is at most 253 characters (labels of 63 and the suffix's 16)
+    deep = lambda n: "https://%s.deep.big.example" % ".".join(
+        ["a" * 63] * 3 + ["a" * (n - 16 - 1 - 3 * 64)])
+    want.update({deep(253): True, deep(254): False})
     bad = []
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     for o, allowed in want.items():

@@ -132,7 +132,7 @@ static void test_origin_regex(void)
 	static const struct { const char *in, *out; } cases[] = {
 		{ "https://*.example.com", "m#^https://[a-z0-9_-]{1,63}\\.example\\.com$#" },
 		{ "https://**.eu.example.com",
-		  "m#^https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com$#" },
+		  "m#^https://(?=[a-z0-9_.-]{1,253}(?![a-z0-9_.-]))(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com$#" },
 		{ "http://localhost:*", "m#^http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$#" },
 		{ "http://[::1]:*", "m#^http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$#" },
 		{ "https://*.a-b.example.com:8443", "m#^https://[a-z0-9_-]{1,63}\\.a-b\\.example\\.com:8443$#" },

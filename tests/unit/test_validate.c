@@ -182,6 +182,19 @@ static const struct vcase ir_cases[] = {
 	{ POLICY("    origins \"HTTPS://app.example.com\";\n"), "E010@2:14" },
 	{ POLICY("    origins \"https://App.example.com\";\n"), "E010@2:22" },
 	{ POLICY("    origins \"https://b\xC3\xBC.de:8443\";\n"), "E010@2:22" },
+	{ POLICY("    origins \"http://1.2.3.999\";\n"), "E010@2:27" },    /* the bad IPv4 number */
+	{ POLICY("    origins \"http://01.2.3.4\";\n"), "E010@2:21" },    /* the number with a leading zero */
+	{ POLICY("    origins \"http://1.2.3\";\n"), "E010@2:21" },    /* too few numbers: the address */
+	{ POLICY("    origins \"http://[::1\";\n"), "E010@2:21" },    /* missing ']': from '[' */
+	{ POLICY("    origins \"http://[12345::1]\";\n"), "E010@2:22" },    /* the bad IPv6 group */
+	{ POLICY("    origins \"http://[0:0::1]\";\n"), "E010@2:22" },    /* not canonical: the address */
+	{ POLICY("    origins \"example.com\";\n"), "E010@2:14" },    /* missing '://': where the scheme goes */
+	{ POLICY("    origins \"https:/example.com\";\n"), "E010@2:19" },    /* the broken ':/' */
+	{ POLICY("    origins \"http://a .example.com\";\n"), "E010@2:22" },    /* the whitespace */
+	{ POLICY("    origins \"ht_tp://a.com\";\n"), "E010@2:14" },    /* the scheme */
+	{ POLICY("    origins \"http://:80\";\n"), "E010@2:18" },    /* empty host: the '://' */
+	{ POLICY("    origins \"http://a:b:c\";\n"), "E010@2:21" },    /* more than one ':': host and port */
+	{ POLICY("    origins \"http://*.1.2.3.4\";\n"), "E011@2:21" },    /* a wildcard over an IP address: the host */
 	{ POLICY("    origins \"https://app.example.com\", \"https://b.example.com\";\n"), "clean" },
 	/* E011 */
 	{ POLICY("    origins \"https://*example.com\";\n"), "E011@2:22" },

@@ -27,9 +27,11 @@
 #include "apache.h"
 #include "backend.h"
 #include "origin.h"
+#include "origin_trie.h"
 #include "response.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method. */
@@ -37,8 +39,18 @@ static const char preflight_expr[] =
 	"%{REQUEST_METHOD} == 'OPTIONS' && -n req_novary('Origin')"
 	" && -n req_novary('Access-Control-Request-Method')";
 
-/* Exact origins per SetEnvIfExpr line: keeps each logical line short. */
-#define ORIGINS_PER_LINE 500
+/*
+ * The bytes a literal needs escaped in a PCRE regex inside ap_expr's
+ * m#...#: PCRE's metacharacters and the delimiter.
+ */
+#define EXACT_META "\\^$.|?*+()[]{}#"
+
+/*
+ * ap_expr reads a regex into a buffer of 8 KB (MAX_STRING_LEN): a longer one
+ * is "Could not parse expression".  The exact origins go into as few
+ * regexes of at most this many bytes as they fit.
+ */
+#define EXACT_REGEX_MAX 8000
 
 /* ---- quoting ---- */
 
@@ -165,28 +177,112 @@ static void put_module_guard(struct strbuf *sb, const char *file, const char *mo
 		  "</IfModule>\n", module, file, short_name, short_name);
 }
 
+/* keys[at..at + n): one regex, re, of at most EXACT_REGEX_MAX bytes. */
+struct exact_run {
+	size_t at, n;
+	struct strbuf re;
+};
+
+struct exact_runs {
+	struct exact_run *v;
+	size_t n, cap;
+};
+
+/*
+ * keys[at..at + n) as one run, or, should the nesting cap of trie_regex
+ * make its regex longer than trie_run's bound promised, as two halves.
+ */
+static void add_run(struct exact_runs *runs, const char *const *keys, size_t at, size_t n)
+{
+	struct strbuf re = STRBUF_INIT;
+	trie_regex(&re, keys + at, n, EXACT_META);
+	if (re.len > EXACT_REGEX_MAX && n > 1) {
+		sb_release(&re);
+		add_run(runs, keys, at, n / 2);
+		add_run(runs, keys, at + n / 2, n - n / 2);
+		return;
+	}
+	xgrow(&runs->v, &runs->cap, runs->n + 1, sizeof(*runs->v));
+	runs->v[runs->n++] = (struct exact_run){ .at = at, .n = n, .re = re };
+}
+
+static void put_indent(struct strbuf *sb, int depth)
+{
+	sb_repeat(sb, ' ', 4 * (size_t)depth);
+}
+
+/*
+ * The runs lo..hi as an ap_expr: one regex test, or a binary search on
+ * the sorted origins (ap_expr's < and >= compare strings byte by byte, as
+ * trie_sort sorts) down to the one run that can hold the Origin.  Each
+ * line ends in a backslash: one logical configuration line.
+ */
+static void put_run_tree(struct strbuf *sb, const char *const *keys, const struct exact_runs *runs,
+			 size_t lo, size_t hi, int depth)
+{
+	put_indent(sb, depth);
+	if (hi - lo == 1) {
+		const struct strbuf *re = &runs->v[lo].re;
+		sb_puts(sb, "req_novary('Origin') =~ m#^");
+		sb_add(sb, sb_str(re), re->len);
+		sb_puts(sb, "$# \\\n");
+		return;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	const char *split = keys[runs->v[mid].at];
+	sb_printf(sb, "req_novary('Origin') < '%s' && ( \\\n", split);
+	put_run_tree(sb, keys, runs, lo, mid, depth + 1);
+	put_indent(sb, depth);
+	sb_printf(sb, ") || req_novary('Origin') >= '%s' && ( \\\n", split);
+	put_run_tree(sb, keys, runs, mid, hi, depth + 1);
+	put_indent(sb, depth);
+	sb_puts(sb, ") \\\n");
+}
+
+static void put_exact_origins(struct strbuf *sb, const struct policy *p, const char *const *keys,
+			      size_t n)
+{
+	struct exact_runs runs = { NULL, 0, 0 };
+	for (size_t i = 0; i < n;) {
+		size_t run = trie_run(keys + i, n - i, EXACT_REGEX_MAX, EXACT_META);
+		add_run(&runs, keys, i, run);
+		i += run;
+	}
+	if (runs.n == 1) {
+		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ m#^");
+		sb_add(sb, sb_str(&runs.v[0].re), runs.v[0].re.len);
+		sb_printf(sb, "$#\" CORSC_ORIGIN_%s\n", p->name);
+	} else if (runs.n > 1) {
+		sb_printf(sb, "# %zu exact origins in %zu regexes (ap_expr reads at most 8 KB of one):\n"
+			  "# a binary search on the sorted origins picks the one to try.\n"
+			  "SetEnvIfExpr \" \\\n", n, runs.n);
+		put_run_tree(sb, keys, &runs, 0, runs.n, 1);
+		sb_printf(sb, "    \" CORSC_ORIGIN_%s\n", p->name);
+	}
+	for (size_t i = 0; i < runs.n; i++)
+		sb_release(&runs.v[i].re);
+	free(runs.v);
+}
+
 static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struct strbuf *err)
 {
 	sb_puts(sb, "# Is the request's Origin allowed?  Compared byte for byte, as sent.\n");
-	size_t in_line = 0;
+	const char **keys = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*keys));
+	size_t n = 0;
 	for (size_t i = 0; i < p->norigins; i++) {
 		const struct origin *o = &p->origins[i];
 		if (o->kind == ORIGIN_PATTERN)
 			continue;
-		if (in_line == 0)
-			sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') -in { \\\n");
-		else
-			sb_puts(sb, ", \\\n");
-		sb_puts(sb, "        ");
-		if (!apache_expr_string(sb, o->text, err))
-			return false;
-		if (++in_line == ORIGINS_PER_LINE) {
-			sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
-			in_line = 0;
-		}
+		for (const char *c = o->text; *c; c++)
+			if (!origin_char_ok((unsigned char)*c)) {
+				free(keys);
+				return refuse_origin(o->text, (unsigned char)*c, err);
+			}
+		keys[n++] = o->text;
 	}
-	if (in_line)
-		sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
+	trie_sort(keys, &n);
+	put_exact_origins(sb, p, keys, n);
+	free(keys);
 	for (size_t i = 0; i < p->norigins; i++) {
 		const struct origin *o = &p->origins[i];
 		if (o->kind != ORIGIN_PATTERN)

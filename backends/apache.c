@@ -47,10 +47,10 @@ static const char preflight_expr[] =
 
 /*
  * ap_expr reads a regex into a buffer of 8 KB (MAX_STRING_LEN): a longer one
- * is "Could not parse expression".  The exact origins go into as few
- * regexes of at most this many bytes as they fit.
+ * is "Could not parse expression".  The exact origins, and the patterns,
+ * go into as few regexes of at most this many bytes as they fit.
  */
-#define EXACT_REGEX_MAX 8000
+#define REGEX_MAX 8000
 
 /* ---- quoting ---- */
 
@@ -177,7 +177,7 @@ static void put_module_guard(struct strbuf *sb, const char *file, const char *mo
 		  "</IfModule>\n", module, file, short_name, short_name);
 }
 
-/* keys[at..at + n): one regex, re, of at most EXACT_REGEX_MAX bytes. */
+/* keys[at..at + n): one regex, re, of at most REGEX_MAX bytes. */
 struct exact_run {
 	size_t at, n;
 	struct strbuf re;
@@ -196,7 +196,7 @@ static void add_run(struct exact_runs *runs, const char *const *keys, size_t at,
 {
 	struct strbuf re = STRBUF_INIT;
 	trie_regex(&re, keys + at, n, EXACT_META);
-	if (re.len > EXACT_REGEX_MAX && n > 1) {
+	if (re.len > REGEX_MAX && n > 1) {
 		sb_release(&re);
 		add_run(runs, keys, at, n / 2);
 		add_run(runs, keys, at + n / 2, n - n / 2);
@@ -244,7 +244,7 @@ static void put_exact_origins(struct strbuf *sb, const struct policy *p, const c
 {
 	struct exact_runs runs = { NULL, 0, 0 };
 	for (size_t i = 0; i < n;) {
-		size_t run = trie_run(keys + i, n - i, EXACT_REGEX_MAX, EXACT_META);
+		size_t run = trie_run(keys + i, n - i, REGEX_MAX, EXACT_META);
 		add_run(&runs, keys, i, run);
 		i += run;
 	}
@@ -262,6 +262,52 @@ static void put_exact_origins(struct strbuf *sb, const struct policy *p, const c
 	for (size_t i = 0; i < runs.n; i++)
 		sb_release(&runs.v[i].re);
 	free(runs.v);
+}
+
+/* One SetEnvIfExpr for the n pattern regexes joined with '|' in alt. */
+static void put_pattern_line(struct strbuf *sb, const struct policy *p, const struct strbuf *alt,
+			     size_t n)
+{
+	sb_puts(sb, n > 1 ? "SetEnvIfExpr \"req_novary('Origin') =~ m#^(?:"
+			  : "SetEnvIfExpr \"req_novary('Origin') =~ m#^");
+	sb_add(sb, sb_str(alt), alt->len);
+	sb_printf(sb, "%s$#\" CORSC_ORIGIN_%s\n", n > 1 ? ")" : "", p->name);
+}
+
+/*
+ * The patterns' regexes (apache_origin_regex), in the policy's order, joined
+ * into alternations of at most REGEX_MAX bytes: one regex test for them
+ * all, not one SetEnvIfExpr each.
+ */
+static bool put_patterns(struct strbuf *sb, const struct policy *p, struct strbuf *err)
+{
+	struct strbuf alt = STRBUF_INIT, one = STRBUF_INIT;
+	size_t n = 0;
+	bool ok = true;
+	for (size_t i = 0; ok && i < p->norigins; i++) {
+		const struct origin *o = &p->origins[i];
+		if (o->kind != ORIGIN_PATTERN)
+			continue;
+		sb_reset(&one);
+		ok = apache_origin_regex(&one, o, err);
+		if (!ok)
+			break;
+		const char *re = sb_str(&one) + 3;     /* inside m#^ ... $# */
+		size_t len = one.len - 5;
+		if (n && alt.len + 1 + len > REGEX_MAX) {
+			put_pattern_line(sb, p, &alt, n);
+			sb_reset(&alt);
+			n = 0;
+		}
+		if (n++)
+			sb_putc(&alt, '|');
+		sb_add(&alt, re, len);
+	}
+	if (ok && n)
+		put_pattern_line(sb, p, &alt, n);
+	sb_release(&alt);
+	sb_release(&one);
+	return ok;
 }
 
 static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struct strbuf *err)
@@ -283,15 +329,8 @@ static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struc
 	trie_sort(keys, &n);
 	put_exact_origins(sb, p, keys, n);
 	free(keys);
-	for (size_t i = 0; i < p->norigins; i++) {
-		const struct origin *o = &p->origins[i];
-		if (o->kind != ORIGIN_PATTERN)
-			continue;
-		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ ");
-		if (!apache_origin_regex(sb, o, err))
-			return false;
-		sb_printf(sb, "\" CORSC_ORIGIN_%s\n", p->name);
-	}
+	if (!put_patterns(sb, p, err))
+		return false;
 	sb_putc(sb, '\n');
 	return true;
 }

@@ -331,6 +331,46 @@ static void test_many_origins_are_chunked(void)
 	arena_free(a);
 }
 
+/* Patterns: one alternation per SetEnvIfExpr, split at 8 KB. */
+static void test_patterns_are_joined(void)
+{
+	struct arena *a = arena_new();
+	struct policy p = { .name = "pat" };
+	p.norigins = 3;
+	p.origins = arena_alloc(a, 300 * sizeof(struct origin));
+	p.origins[0] = origin_of(a, "https://*.b.example");
+	p.origins[1] = exact("https://a.example");
+	p.origins[2] = origin_of(a, "https://**.a.example");
+	struct strbuf err = STRBUF_INIT;
+	char *f = emit_one(&p, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f, "SetEnvIfExpr \"req_novary('Origin') =~ m#^(?:"
+		"https://[a-z0-9_-]{1,63}\\.b\\.example|https://(?:[a-z0-9_-]{1,63}\\.)+a\\.example"
+		")$#\" CORSC_ORIGIN_pat\n"));
+	CU_ASSERT_EQUAL(count_lines(f, "SetEnvIfExpr "), 2);
+	free(f);
+
+	p.norigins = 300;
+	for (size_t i = 0; i < p.norigins; i++)
+		p.origins[i] = origin_of(a, arena_printf(a, "https://*.tenant-%zu.example.com:*", i));
+	f = emit_one(&p, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	size_t lines = count_lines(f, "SetEnvIfExpr ");
+	CU_ASSERT_TRUE(lines >= 4 && lines < 10);
+	size_t seen = 0;
+	for (const char *l = strstr(f, "m#^(?:"); l; l = strstr(l + 1, "m#^(?:")) {
+		const char *end = strstr(l, ")$#");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT_TRUE((size_t)(end - l) <= 8000);
+		for (const char *q = l; q < end; q++)
+			seen += strncmp(q, "tenant-", 7) == 0;
+	}
+	CU_ASSERT_EQUAL(seen, 300);
+	free(f);
+	sb_release(&err);
+	arena_free(a);
+}
+
 static void test_refusals_name_the_policy(void)
 {
 	struct arena *a = arena_new();
@@ -395,6 +435,7 @@ void register_apache(void)
 		{ "origins *: no Vary, no environment variable", test_any_policy },
 		{ "private network only on request", test_private_network },
 		{ "many exact origins: regexes within 8 KB, a binary search", test_many_origins_are_chunked },
+		{ "patterns: one alternation, split at 8 KB", test_patterns_are_joined },
 		{ "refusals name the policy and the value", test_refusals_name_the_policy },
 		{ "input name cannot break out of the comment", test_input_name_in_comment },
 		{ "no policies, no files", test_no_policies_no_files },

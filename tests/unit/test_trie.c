@@ -89,6 +89,14 @@ static const char **make_set(struct arena *a, size_t n, unsigned seed)
 	return keys;
 }
 
+static bool member(const char *const *keys, size_t n, const char *s)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(keys[j], s) == 0)
+			return true;
+	return false;
+}
+
 static void test_language(void)
 {
 	struct arena *a = arena_new();
@@ -105,16 +113,10 @@ static void test_language(void)
 			char buf[128];
 			size_t len = strlen(keys[i]);
 			snprintf(buf, sizeof(buf), "%s0", keys[i]);
-			bool member = false;
-			for (size_t j = 0; j < n; j++)
-				member |= strcmp(keys[j], buf) == 0;
-			CU_ASSERT_EQUAL(matches(&re, buf), member);
+			CU_ASSERT_EQUAL(matches(&re, buf), member(keys, n, buf));
 			memcpy(buf, keys[i], len - 1);
 			buf[len - 1] = '\0';
-			member = false;
-			for (size_t j = 0; j < n; j++)
-				member |= strcmp(keys[j], buf) == 0;
-			CU_ASSERT_EQUAL(matches(&re, buf), member);
+			CU_ASSERT_EQUAL(matches(&re, buf), member(keys, n, buf));
 			buf[len - 1] = '#';
 			buf[len] = '\0';
 			CU_ASSERT_FALSE(matches(&re, buf));
@@ -175,7 +177,6 @@ static void test_run_bound(void)
 			struct strbuf sb = STRBUF_INIT;
 			trie_regex(&sb, keys + i, k, META);
 			CU_ASSERT_TRUE(k == 1 || sb.len <= limits[l]);
-			/* as many as fit: one more key would pass the bound */
 			sb_release(&sb);
 			i += k;
 		}

@@ -5,10 +5,20 @@
  *
  * The design of a policy file (checked on Debian 12's apache2, see
  * tests/t-apache.sh):
- *   - mod_setenvif sets CORSC_ORIGIN_NAME when the request's Origin matches:
- *     exact origins with ap_expr's -in list (byte-exact strcmp), patterns with
- *     anchored PCRE regexes.  The Origin is read with req_novary(), so nothing
- *     is added to Vary behind our back.
+ *   - mod_setenvif sets CORSC_ORIGIN_NAME when the request's Origin matches.
+ *     Exact origins: one anchored PCRE regex, the sorted origins written as
+ *     a trie (origin_trie.c), so that each group's branches fail at their
+ *     first byte and a lookup costs the Origin's length, not the number of
+ *     origins (ap_expr's -in list compares them one by one: at 10,000 it
+ *     cost Apache more than half its throughput).  ap_expr reads at most
+ *     8 KB of a regex, so a long list is several regexes in one expression
+ *     that picks the one to try with a binary search (string < and >=).
+ *     Patterns: their anchored regexes joined in one alternation.  Byte-exact
+ *     and case-sensitive, like the -in list was.  No RewriteMap: mod_rewrite
+ *     in <Location>/<Directory> refuses requests under Options None, meets
+ *     the user's own RewriteRules, and a txt: map is read line by line for
+ *     every Origin it has not seen.  The Origin is read with req_novary(),
+ *     so nothing is added to Vary behind our back.
  *   - mod_alias answers a preflight with 204 before any handler or proxy:
  *     "Redirect 204" inside <If> (req_novary again).  Such a 204 carries only
  *     mod_headers' "always" table.  Not mod_rewrite: in <Location> and
@@ -27,9 +37,11 @@
 #include "apache.h"
 #include "backend.h"
 #include "origin.h"
+#include "origin_trie.h"
 #include "response.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method. */
@@ -37,8 +49,18 @@ static const char preflight_expr[] =
 	"%{REQUEST_METHOD} == 'OPTIONS' && -n req_novary('Origin')"
 	" && -n req_novary('Access-Control-Request-Method')";
 
-/* Exact origins per SetEnvIfExpr line: keeps each logical line short. */
-#define ORIGINS_PER_LINE 500
+/*
+ * The bytes a literal needs escaped in a PCRE regex inside ap_expr's
+ * m#...#: PCRE's metacharacters and the delimiter.
+ */
+#define EXACT_META "\\^$.|?*+()[]{}#"
+
+/*
+ * ap_expr reads a regex into a buffer of 8 KB (MAX_STRING_LEN): a longer one
+ * is "Could not parse expression".  The exact origins, and the patterns,
+ * go into as few regexes of at most this many bytes as they fit.
+ */
+#define REGEX_MAX 8000
 
 /* ---- quoting ---- */
 
@@ -165,37 +187,160 @@ static void put_module_guard(struct strbuf *sb, const char *file, const char *mo
 		  "</IfModule>\n", module, file, short_name, short_name);
 }
 
+/* keys[at..at + n): one regex, re, of at most REGEX_MAX bytes. */
+struct exact_run {
+	size_t at, n;
+	struct strbuf re;
+};
+
+struct exact_runs {
+	struct exact_run *v;
+	size_t n, cap;
+};
+
+/*
+ * keys[at..at + n) as one run, or, should the nesting cap of trie_regex
+ * make its regex longer than trie_run's bound promised, as two halves.
+ */
+static void add_run(struct exact_runs *runs, const char *const *keys, size_t at, size_t n)
+{
+	struct strbuf re = STRBUF_INIT;
+	trie_regex(&re, keys + at, n, EXACT_META);
+	if (re.len > REGEX_MAX && n > 1) {
+		sb_release(&re);
+		add_run(runs, keys, at, n / 2);
+		add_run(runs, keys, at + n / 2, n - n / 2);
+		return;
+	}
+	xgrow(&runs->v, &runs->cap, runs->n + 1, sizeof(*runs->v));
+	runs->v[runs->n++] = (struct exact_run){ .at = at, .n = n, .re = re };
+}
+
+static void put_indent(struct strbuf *sb, int depth)
+{
+	sb_repeat(sb, ' ', 4 * (size_t)depth);
+}
+
+/*
+ * The runs lo..hi as an ap_expr: one regex test, or a binary search on
+ * the sorted origins (ap_expr's < and >= compare strings byte by byte, as
+ * trie_sort sorts) down to the one run that can hold the Origin.  Each
+ * line ends in a backslash: one logical configuration line.
+ */
+static void put_run_tree(struct strbuf *sb, const char *const *keys, const struct exact_runs *runs,
+			 size_t lo, size_t hi, int depth)
+{
+	put_indent(sb, depth);
+	if (hi - lo == 1) {
+		const struct strbuf *re = &runs->v[lo].re;
+		sb_puts(sb, "req_novary('Origin') =~ m#^");
+		sb_add(sb, sb_str(re), re->len);
+		sb_puts(sb, "$# \\\n");
+		return;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	const char *split = keys[runs->v[mid].at];
+	sb_printf(sb, "req_novary('Origin') < '%s' && ( \\\n", split);
+	put_run_tree(sb, keys, runs, lo, mid, depth + 1);
+	put_indent(sb, depth);
+	sb_printf(sb, ") || req_novary('Origin') >= '%s' && ( \\\n", split);
+	put_run_tree(sb, keys, runs, mid, hi, depth + 1);
+	put_indent(sb, depth);
+	sb_puts(sb, ") \\\n");
+}
+
+static void put_exact_origins(struct strbuf *sb, const struct policy *p, const char *const *keys,
+			      size_t n)
+{
+	struct exact_runs runs = { NULL, 0, 0 };
+	for (size_t i = 0; i < n;) {
+		size_t run = trie_run(keys + i, n - i, REGEX_MAX, EXACT_META);
+		add_run(&runs, keys, i, run);
+		i += run;
+	}
+	if (runs.n == 1) {
+		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ m#^");
+		sb_add(sb, sb_str(&runs.v[0].re), runs.v[0].re.len);
+		sb_printf(sb, "$#\" CORSC_ORIGIN_%s\n", p->name);
+	} else if (runs.n > 1) {
+		sb_printf(sb, "# %zu exact origins in %zu regexes (ap_expr reads at most 8 KB of one):\n"
+			  "# a binary search on the sorted origins picks the one to try.\n"
+			  "SetEnvIfExpr \" \\\n", n, runs.n);
+		put_run_tree(sb, keys, &runs, 0, runs.n, 1);
+		sb_printf(sb, "    \" CORSC_ORIGIN_%s\n", p->name);
+	}
+	for (size_t i = 0; i < runs.n; i++)
+		sb_release(&runs.v[i].re);
+	free(runs.v);
+}
+
+/* One SetEnvIfExpr for the n pattern regexes joined with '|' in alt. */
+static void put_pattern_line(struct strbuf *sb, const struct policy *p, const struct strbuf *alt,
+			     size_t n)
+{
+	sb_puts(sb, n > 1 ? "SetEnvIfExpr \"req_novary('Origin') =~ m#^(?:"
+			  : "SetEnvIfExpr \"req_novary('Origin') =~ m#^");
+	sb_add(sb, sb_str(alt), alt->len);
+	sb_printf(sb, "%s$#\" CORSC_ORIGIN_%s\n", n > 1 ? ")" : "", p->name);
+}
+
+/*
+ * The patterns' regexes (apache_origin_regex), in the policy's order, joined
+ * into alternations of at most REGEX_MAX bytes: one regex test for them
+ * all, not one SetEnvIfExpr each.
+ */
+static bool put_patterns(struct strbuf *sb, const struct policy *p, struct strbuf *err)
+{
+	struct strbuf alt = STRBUF_INIT, one = STRBUF_INIT;
+	size_t n = 0;
+	bool ok = true;
+	for (size_t i = 0; ok && i < p->norigins; i++) {
+		const struct origin *o = &p->origins[i];
+		if (o->kind != ORIGIN_PATTERN)
+			continue;
+		sb_reset(&one);
+		ok = apache_origin_regex(&one, o, err);
+		if (!ok)
+			break;
+		const char *re = sb_str(&one) + 3;     /* inside m#^ ... $# */
+		size_t len = one.len - 5;
+		if (n && alt.len + 1 + len > REGEX_MAX) {
+			put_pattern_line(sb, p, &alt, n);
+			sb_reset(&alt);
+			n = 0;
+		}
+		if (n++)
+			sb_putc(&alt, '|');
+		sb_add(&alt, re, len);
+	}
+	if (ok && n)
+		put_pattern_line(sb, p, &alt, n);
+	sb_release(&alt);
+	sb_release(&one);
+	return ok;
+}
+
 static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struct strbuf *err)
 {
 	sb_puts(sb, "# Is the request's Origin allowed?  Compared byte for byte, as sent.\n");
-	size_t in_line = 0;
+	const char **keys = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*keys));
+	size_t n = 0;
 	for (size_t i = 0; i < p->norigins; i++) {
 		const struct origin *o = &p->origins[i];
 		if (o->kind == ORIGIN_PATTERN)
 			continue;
-		if (in_line == 0)
-			sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') -in { \\\n");
-		else
-			sb_puts(sb, ", \\\n");
-		sb_puts(sb, "        ");
-		if (!apache_expr_string(sb, o->text, err))
-			return false;
-		if (++in_line == ORIGINS_PER_LINE) {
-			sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
-			in_line = 0;
-		}
+		for (const char *c = o->text; *c; c++)
+			if (!origin_char_ok((unsigned char)*c)) {
+				free(keys);
+				return refuse_origin(o->text, (unsigned char)*c, err);
+			}
+		keys[n++] = o->text;
 	}
-	if (in_line)
-		sb_printf(sb, " \\\n    }\" CORSC_ORIGIN_%s\n", p->name);
-	for (size_t i = 0; i < p->norigins; i++) {
-		const struct origin *o = &p->origins[i];
-		if (o->kind != ORIGIN_PATTERN)
-			continue;
-		sb_puts(sb, "SetEnvIfExpr \"req_novary('Origin') =~ ");
-		if (!apache_origin_regex(sb, o, err))
-			return false;
-		sb_printf(sb, "\" CORSC_ORIGIN_%s\n", p->name);
-	}
+	trie_sort(keys, &n);
+	put_exact_origins(sb, p, keys, n);
+	free(keys);
+	if (!put_patterns(sb, p, err))
+		return false;
 	sb_putc(sb, '\n');
 	return true;
 }

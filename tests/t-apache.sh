@@ -39,9 +39,28 @@ policy awkward_names {
 }
 EOF
 
+# Exact origins past one regex of ap_expr's (8 KB): several, picked by a binary
+# search on the sorted origins.  Hosts that are prefixes of one another
+# (t1, t10, t100), ports, IPv6, a scheme other than http(s), in no order.
+"$PY" - "$tmp/many.cors" <<'EOF'
+import sys
+o = []
+for i in range(1500):
+    o.append("https://t%d.tenants.example.com" % i)
+    o.append("http://portal-%d.example.org:%d" % (i, 8000 + i % 7))
+for i in range(200):
+    o.append("http://[2001:db8::%x]:3000" % (i + 1))
+    o.append("git+ssh://h%d.example" % i)
+o.sort(key=lambda s: (s[::-1], len(s)))
+with open(sys.argv[1], "w") as f:
+    f.write("policy many {\n    origins %s,\n        \"https://*.preview.example.com\";\n"
+            "    methods GET, PUT;\n    expose-headers X-Total;\n}\n"
+            % ",\n        ".join('"%s"' % x for x in o))
+EOF
+
 # ---- compile ----
 mkdir -p "$tmp/out"
-for ex in "$TOP"/examples/* "$tmp/awkward.cors"; do
+for ex in "$TOP"/examples/* "$tmp/awkward.cors" "$tmp/many.cors"; do
 	base=${ex##*/}
 	mkdir -p "$tmp/out/$base"
 	if ! "$CORSC" build -t apache -t json -o "$tmp/out/$base" "$ex" 2> "$tmp/err"; then
@@ -150,10 +169,19 @@ def allowed(p, origin):
         return True
     return bool(origin) and any(origin_matches(o, origin) for o in p["origins"])
 
-def candidates(p):
-    """Request origins to try: instances of each origin, and near misses."""
+def candidates(p, conf):
+    """Request origins to try: instances of each origin, and near misses;
+    with several regexes, the origins either side of each split point."""
     pos, neg = [], ["https://evil.example", "null" if "null" not in p["origins"] else "Null"]
-    for o in p["origins"][:4] + [o for o in p["origins"][4:] if "*" in o]:
+    exact = sorted(o.encode() for o in p["origins"] if "*" not in o)
+    edges = []
+    for split in re.findall(r"req_novary\('Origin'\) < '([^']*)'", open(conf).read()):
+        i = exact.index(split.encode())
+        edges += [x.decode() for x in exact[max(i - 1, 0):i + 1]]
+        neg += [split[:-1], split + "0", split[:-1] + chr(ord(split[-1]) + 1)]
+    if edges:
+        edges += [exact[0].decode(), exact[-1].decode()]
+    for o in p["origins"][:4] + [o for o in p["origins"][4:] if "*" in o] + edges:
         if o == "*":
             pos.append("https://anything.example")
             continue
@@ -281,7 +309,7 @@ def check(case, ctx, method, path, headers, want_status, preflight):
 def ask(case, ctx):
     """Every question for one policy in one context; returns how many requests."""
     p = case["policy"]
-    pos, neg = candidates(p)
+    pos, neg = candidates(p, case["conf"])
     base = {"vh": "/", "loc": "/p/", "dir": "/d/"}[ctx]
     paths = ("ok", "missing", "err.asis")
     n = 0

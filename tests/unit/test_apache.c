@@ -208,10 +208,8 @@ static void test_credentialed_policy(void)
 	CU_ASSERT_EQUAL(count_lines(f, "Header onsuccess unset Access-Control-"), 7);
 	CU_ASSERT_EQUAL(count_lines(f, "Header always unset Access-Control-"), 7);
 	CU_ASSERT_PTR_NOT_NULL(strstr(f,
-		"SetEnvIfExpr \"req_novary('Origin') -in { \\\n"
-		"        'https://app.example.com', \\\n"
-		"        'null' \\\n"
-		"    }\" CORSC_ORIGIN_api\n"));
+		"SetEnvIfExpr \"req_novary('Origin') =~ m#^(?:https://app\\.example\\.com|null)$#\""
+		" CORSC_ORIGIN_api\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f,
 		"SetEnvIfExpr \"req_novary('Origin') =~ m#^https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com$#\" CORSC_ORIGIN_api\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(f,
@@ -299,20 +297,76 @@ static void test_private_network(void)
 	arena_free(a);
 }
 
+/*
+ * The regexes of f that start with start, up to their "$#": each at most
+ * 8,000 bytes (ap_expr reads 8 KB of one); returns how often word occurs in them.
+ */
+static size_t words_in_regexes(const char *f, const char *start, const char *word)
+{
+	size_t seen = 0, wlen = strlen(word);
+	for (const char *l = strstr(f, start); l; l = strstr(l + 1, start)) {
+		const char *end = strstr(l, "$#");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT_TRUE((size_t)(end - l) <= 8000);
+		for (const char *q = l; q < end; q++)
+			seen += strncmp(q, word, wlen) == 0;
+	}
+	return seen;
+}
+
+/* Regexes of at most 8 KB (ap_expr's limit), found by a binary search. */
 static void test_many_origins_are_chunked(void)
 {
 	struct arena *a = arena_new();
 	struct policy p = { .name = "partners" };
-	p.norigins = 1201;
+	p.norigins = 3001;
 	p.origins = arena_alloc(a, p.norigins * sizeof(struct origin));
 	for (size_t i = 0; i < p.norigins; i++)
-		p.origins[i] = exact(arena_printf(a, "https://p%zu.example", i));
+		p.origins[i] = exact(arena_printf(a, "https://p%zu.example", (i * 7919) % 3001));
 	struct strbuf err = STRBUF_INIT;
 	char *f = emit_one(&p, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(count_lines(f, "SetEnvIfExpr "), 3);
-	CU_ASSERT_EQUAL(count_lines(f, "        'https://p"), 1201);
-	CU_ASSERT_EQUAL(count_lines(f, "    }\" CORSC_ORIGIN_partners"), 3);
+	CU_ASSERT_EQUAL(count_lines(f, "SetEnvIfExpr "), 1);
+	size_t regexes = count_lines(f, "req_novary('Origin') =~ m#^https://p");
+	CU_ASSERT_TRUE(regexes >= 3);
+	/* a binary search: one comparison pair per inner node */
+	CU_ASSERT_EQUAL(count_lines(f, "req_novary('Origin') < '"), regexes - 1);
+	CU_ASSERT_EQUAL(count_lines(f, ") || req_novary('Origin') >= '"), regexes - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f, "    \" CORSC_ORIGIN_partners\n"));
+	/* every origin once, every regex within the limit */
+	CU_ASSERT_EQUAL(words_in_regexes(f, "m#^https://p", "example"), 3001);
+	free(f);
+	sb_release(&err);
+	arena_free(a);
+}
+
+/* Patterns: one alternation per SetEnvIfExpr, split at 8 KB. */
+static void test_patterns_are_joined(void)
+{
+	struct arena *a = arena_new();
+	struct policy p = { .name = "pat" };
+	p.norigins = 3;
+	p.origins = arena_alloc(a, 300 * sizeof(struct origin));
+	p.origins[0] = origin_of(a, "https://*.b.example");
+	p.origins[1] = exact("https://a.example");
+	p.origins[2] = origin_of(a, "https://**.a.example");
+	struct strbuf err = STRBUF_INIT;
+	char *f = emit_one(&p, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f, "SetEnvIfExpr \"req_novary('Origin') =~ m#^(?:"
+		"https://[a-z0-9_-]{1,63}\\.b\\.example|https://(?:[a-z0-9_-]{1,63}\\.)+a\\.example"
+		")$#\" CORSC_ORIGIN_pat\n"));
+	CU_ASSERT_EQUAL(count_lines(f, "SetEnvIfExpr "), 2);
+	free(f);
+
+	p.norigins = 300;
+	for (size_t i = 0; i < p.norigins; i++)
+		p.origins[i] = origin_of(a, arena_printf(a, "https://*.tenant-%zu.example.com:*", i));
+	f = emit_one(&p, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	size_t lines = count_lines(f, "SetEnvIfExpr ");
+	CU_ASSERT_TRUE(lines >= 4 && lines < 10);
+	CU_ASSERT_EQUAL(words_in_regexes(f, "m#^(?:", "tenant-"), 300);
 	free(f);
 	sb_release(&err);
 	arena_free(a);
@@ -381,7 +435,8 @@ void register_apache(void)
 		{ "credentialed policy: structure", test_credentialed_policy },
 		{ "origins *: no Vary, no environment variable", test_any_policy },
 		{ "private network only on request", test_private_network },
-		{ "many exact origins are split into lines", test_many_origins_are_chunked },
+		{ "many exact origins: regexes within 8 KB, a binary search", test_many_origins_are_chunked },
+		{ "patterns: one alternation, split at 8 KB", test_patterns_are_joined },
 		{ "refusals name the policy and the value", test_refusals_name_the_policy },
 		{ "input name cannot break out of the comment", test_input_name_in_comment },
 		{ "no policies, no files", test_no_policies_no_files },

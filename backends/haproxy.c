@@ -215,10 +215,14 @@ static bool put_exact(struct emitter *e)
 			if_owner(e);
 			sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
 		}
+		/* the bucket test first: it fails for all buckets but one */
 		rule(e, "http-request set-var(" V_OK ") bool(true)");
-		if_owner(e);
-		if (nb > 1)
-			sb_printf(e->sb, " { var(txn.corsc_bucket) -m int %zu }", b);
+		if (nb > 1) {
+			sb_printf(e->sb, " if { var(txn.corsc_bucket) -m int %zu }", b);
+			sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", p->name);
+		} else {
+			if_owner(e);
+		}
 		sb_printf(e->sb, " %s\n", name);
 	}
 	ok = true;
@@ -233,8 +237,9 @@ static bool put_regex_line(struct emitter *e, const struct strbuf *alt)
 {
 	struct strbuf re = STRBUF_INIT;
 	sb_printf(&re, "^(?:%s)$", sb_str(alt));
-	rule(e, "http-request set-var(" V_OK ") bool(true)");
-	if_owner(e);
+	/* not tried once an exact origin (or an earlier line) has matched */
+	rule(e, "http-request set-var(" V_OK ") bool(true) if !{ var(" V_OK ") -m bool }");
+	sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", e->p->name);
 	sb_puts(e->sb, " { var(" V_ORIGIN ") -m reg ");
 	bool ok = !re.failed && haproxy_regex_word(e->sb, sb_str(&re), re.len);
 	sb_release(&re);
@@ -317,6 +322,44 @@ static bool echoes_origin(const struct response_plan *plan)
 	return false;
 }
 
+/*
+ * A row the preflight's own answer carries (hdr of http-request return)
+ * rather than an http-after-response rule that every response would test:
+ * a literal sent on preflights only, whatever Access-Control-Request-Private-Network.
+ */
+static bool on_return(const struct plan_row *r)
+{
+	return (r->when & PLAN_BOTH) == PLAN_PREFLIGHT && r->kind == PLAN_LITERAL &&
+	       !(r->needs & PLAN_NEED_PNA);
+}
+
+/*
+ * "http-request return status S [hdr NAME VALUE]... if PF OWNER[ ALLOWED]":
+ * with allowed, every on_return row; without, those that do not need it.
+ */
+static bool put_return(struct emitter *e, bool allowed)
+{
+	const struct response_plan *plan = e->plan;
+	rule(e, "");
+	sb_printf(e->sb, "http-request return status %d", plan->preflight_status);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		if (!on_return(r) || (!allowed && (r->needs & PLAN_NEED_ALLOWED)))
+			continue;
+		sb_printf(e->sb, " hdr %s ", r->name);
+		if (!haproxy_word(e->sb, r->value, strlen(r->value), HAP_LOG_FORMAT)) {
+			sb_printf(e->err, "policy \"%s\": %s cannot be written safely in an HAProxy "
+				  "configuration", e->p->name, stmt_keyword(r->stmt));
+			return false;
+		}
+	}
+	sb_printf(e->sb, " if { var(" V_PF ") -m bool } { var(" V_POLICY ") -m str %s }", e->p->name);
+	if (allowed)
+		sb_puts(e->sb, " { var(" V_OK ") -m bool }");
+	sb_putc(e->sb, '\n');
+	return true;
+}
+
 /* Every rule of one policy, each line starting with e->indent. */
 static bool put_rules(struct emitter *e)
 {
@@ -335,9 +378,10 @@ static bool put_rules(struct emitter *e)
 	if (plan_needs(plan, PLAN_NEED_ALLOWED) && (!put_exact(e) || !put_patterns(e)))
 		return false;
 	/* a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method */
-	rule(e, "http-request set-var(" V_PF ") bool(true)");
-	if_owner(e);
-	sb_puts(e->sb, " METH_OPTIONS { req.fhdr(origin) -m len 1: }"
+	/* (the cheapest test first: most requests are not OPTIONS) */
+	rule(e, "http-request set-var(" V_PF ") bool(true) if METH_OPTIONS");
+	sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", name);
+	sb_puts(e->sb, " { req.fhdr(origin) -m len 1: }"
 		       " { req.fhdr(access-control-request-method) -m len 1: }\n");
 	if (plan_needs(plan, PLAN_NEED_PNA)) {
 		rule(e, "http-request set-var(" V_PNA ") bool(true)");
@@ -345,18 +389,24 @@ static bool put_rules(struct emitter *e)
 		sb_puts(e->sb, " { var(" V_PF ") -m bool }"
 			       " { req.fhdr(access-control-request-private-network) -m str true }\n");
 	}
-	rule(e, "");
-	sb_printf(e->sb, "http-request return status %d", plan->preflight_status);
-	if_owner(e);
-	sb_puts(e->sb, " { var(" V_PF ") -m bool }\n");
-	/* every response, HAProxy's own (503, deny, redirect, auth, return) included */
+	/* the preflight's own headers on its answer, when allowed and otherwise */
+	bool split = false;
+	for (size_t i = 0; i < plan->n; i++)
+		if (on_return(&plan->rows[i]) && (plan->rows[i].needs & PLAN_NEED_ALLOWED))
+			split = true;
+	if ((split && !put_return(e, true)) || !put_return(e, false))
+		return false;
+	/*
+	 * every response, HAProxy's own (503, deny, redirect, auth, return)
+	 * included; a preflight's answer is the return above, which has no
+	 * application headers to strip (and its hdr rows must stay)
+	 */
 	if (plan->strip_app_headers) {
-		rule(e, "http-after-response del-header access-control- -m beg");
-		if_owner(e);
-		sb_putc(e->sb, '\n');
+		rule(e, "http-after-response del-header access-control- -m beg if !{ var(" V_PF ") -m bool }");
+		sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }\n", name);
 	}
 	for (size_t i = 0; i < plan->n; i++)
-		if (!put_row(e, &plan->rows[i]))
+		if (!on_return(&plan->rows[i]) && !put_row(e, &plan->rows[i]))
 			return false;
 	if (plan->vary_origin) {
 		rule(e, "http-after-response add-header Vary Origin");

@@ -610,11 +610,13 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		if (e.dollar)
 			sb_puts(&http, "\n# nginx has no escape for '$' in a string: ${cors__dollar} is one\n"
 				"geo $cors__dollar {\n    default \"$\";\n}\n");
+		/* an exact key (a hash lookup, not a regex): nginx refuses a method
+		 * that is not upper case, so the map's case folding changes nothing */
 		sb_puts(&http, "\n# a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method\n"
 			"map $http_origin $cors__has_origin {\n    default 1;\n    \"\" \"\";\n}\n"
 			"map $http_access_control_request_method $cors__has_acrm {\n    default 1;\n    \"\" \"\";\n}\n"
 			"map \"$request_method $cors__has_origin$cors__has_acrm\" $cors__preflight {\n"
-			"    default \"\";\n    \"~^OPTIONS 11$\" 1;\n}\n");
+			"    default \"\";\n    \"OPTIONS 11\" 1;\n}\n");
 		sb_add(&http, maps.buf ? maps.buf : "", maps.len);
 		if (maps.failed)
 			http.failed = true;

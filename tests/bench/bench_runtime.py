@@ -1,17 +1,33 @@
 #!/usr/bin/env python3
-"""bench_runtime.py - requests/s through corsc's configuration (issue 7).
+"""bench_runtime.py - requests/s through corsc's configuration (issues 7, 20).
 
-For nginx, Apache, Caddy and HAProxy: the server with no CORS configuration (the
-baseline), with corsc's output for 10 / 1,000 / 10,000 exact origins plus 10
-patterns (one policy), and with the hand-written single-alternation regex
-users write instead, for 1,000 and 10,000 origins.  Every variant runs at
-once on its own loopback port; wrk measures them in turn, interleaved, for
-a few rounds, and the table gives medians and the ratio to the baseline of
-the same round.  With two CPUs or more, the servers run on the last one and
+For nginx, Apache, Caddy and HAProxy, seven variants of one server:
+  - baseline: the server with no CORS configuration;
+  - floor ("constant headers"): the Access-Control-* headers and Vary that
+    corsc's output sends for an allowed request, as fixed values, with no
+    lookup and no condition, and for OPTIONS a 204 with the preflight's
+    headers (the method is the one condition): the least any CORS
+    configuration costs on that server;
+  - corsc 10 / 1,000 / 10,000: corsc's output for that many exact origins
+    plus 10 patterns (one policy); apache/cors-server.conf is included at
+    server level when corsc writes one (SPEC section 5);
+  - hand-written 1,000 / 10,000: the single-alternation regex users write.
+Every variant runs at once on its own loopback port; wrk measures them in
+turn, interleaved (the order rotates each round), for a few rounds.  Each
+figure is given as a ratio to the baseline and to the floor of the same
+round, as the median and the min-max over the rounds, so that a gap can be
+told from noise.  With two CPUs or more, the servers run on the last one and
 wrk on the others (taskset), so that a server, not the client, is what runs
 out of CPU; and the server's own CPU time per request (from /proc, over its
-process group) gives a second ratio that the client cannot cap.  A
-benchmark, not a test: nothing here passes or fails.
+process group) gives a second ratio that the client cannot cap.  Before
+measuring, curl checks each variant's answers, and that the floor sends the
+same CORS header names as corsc.  A benchmark, not a test: nothing here
+passes or fails on a time.
+
+Run time: servers x 7 variants x 3 kinds x BENCH_ROUNDS x BENCH_SECONDS,
+about 14 minutes for the four servers with the defaults (plus ~30 s of
+set-up); `make bench` adds the compile benchmark.  One server only:
+bench_runtime.py CORSC nginx.
 
 usage: bench_runtime.py CORSC [nginx|apache|caddy|haproxy]...
 env:   BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_CONNECTIONS (20)
@@ -41,6 +57,16 @@ APACHE_MODULES = "/usr/lib/apache2/modules"
 NGINX_PARAM_MAX = 4000       # nginx refuses a parameter over ~4 KB
 KINDS = ("allowed", "disallowed", "preflight")
 BODY = "ok\n"
+# The floor ("constant headers"): what corsc's output sends for gen_policies.py's
+# policy (credentials, methods, allow-headers, max-age; no expose-headers), as
+# fixed values.  The origin is the allowed one of the largest size.
+FLOOR_ORIGIN = "https://app%d.p0.example.com" % (10000 // 2)
+FLOOR_ACTUAL = [("Access-Control-Allow-Origin", FLOOR_ORIGIN),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Vary", "Origin")]
+FLOOR_PREFLIGHT = [("Access-Control-Allow-Methods", "GET, POST, PUT"),
+                   ("Access-Control-Allow-Headers", "Content-Type"),
+                   ("Access-Control-Max-Age", "600")]
 
 
 def free_port():
@@ -126,7 +152,7 @@ def root():
 
 
 def nginx_conf(tmp, port, variant):
-    """variant: ('base',) | ('corsc', outdir) | ('hand', origins)"""
+    """variant: ('base',) | ('floor',) | ('corsc', outdir) | ('hand', origins)"""
     L = ["user nobody nogroup;" if root() else "", "daemon off;", "worker_processes 1;",
          "pid %s/nginx.pid;" % tmp, "error_log %s/error.log warn;" % tmp,
          "events { worker_connections 1024; }", "http {", "access_log off;"]
@@ -150,7 +176,16 @@ def nginx_conf(tmp, port, variant):
               "if ($request_method = OPTIONS) { return 204; }"]
         if len(parts) > 1:
             note = "%d ifs" % len(parts)
-    L += ["location / { return 200 \"%s\"; }" % BODY.strip(), "}", "}"]
+    elif kind == "floor":
+        # add_header is not allowed in a server-level if: the location has
+        # the three headers, its if (a level of its own) all six
+        L += ["location / {", "if ($request_method = OPTIONS) {"]
+        L += ['add_header %s "%s" always;' % h for h in FLOOR_ACTUAL + FLOOR_PREFLIGHT]
+        L += ["return 204;", "}"]
+        L += ['add_header %s "%s" always;' % h for h in FLOOR_ACTUAL]
+        L += ["return 200 \"%s\";" % BODY.strip(), "}", "}", "}"]
+    if kind != "floor":
+        L += ["location / { return 200 \"%s\"; }" % BODY.strip(), "}", "}"]
     conf = os.path.join(tmp, "nginx.conf")
     with open(conf, "w") as f:
         f.write("\n".join(L) + "\n")
@@ -198,6 +233,12 @@ def apache_conf(tmp, port, variant):
         L += H
         if len(parts) > 1:
             note = "%d SetEnvIfs" % len(parts)
+    elif variant[0] == "floor":
+        L += ['Header always set %s "%s"' % h for h in FLOOR_ACTUAL[:2]]
+        L += ["Header always merge Vary Origin"]
+        L += ['Header always set %s "%s" "expr=%%{REQUEST_METHOD} == \'OPTIONS\'"' % h
+              for h in FLOOR_PREFLIGHT]
+        L += ["RewriteEngine On", "RewriteCond %{REQUEST_METHOD} =OPTIONS", "RewriteRule ^ - [R=204,L]"]
     L.append("</VirtualHost>")
     conf = write_apache(tmp, L)
     check(["apache2", "-t", "-d", tmp, "-f", conf], env=apache_env())
@@ -236,6 +277,11 @@ def caddy_conf(tmp, port, variant):
                  "\theader Vary Origin",
                  "\t@preflight {", "\t\tmethod OPTIONS", "\t\theader Origin *",
                  "\t\theader Access-Control-Request-Method *", "\t}",
+                 "\trespond @preflight 204"]
+    elif variant[0] == "floor":
+        body += ["\theader {"] + ['\t\t%s "%s"' % h for h in FLOOR_ACTUAL] + ["\t}",
+                 "\t@preflight method OPTIONS",
+                 "\theader @preflight {"] + ['\t\t%s "%s"' % h for h in FLOOR_PREFLIGHT] + ["\t}",
                  "\trespond @preflight 204"]
     L += ["http://127.0.0.1:%d {" % port, "\tbind 127.0.0.1"] + body + \
          ['\trespond "%s" 200' % BODY.strip(), "}"]
@@ -298,6 +344,14 @@ def haproxy_conf(tmp, port, variant):
             L += H
             if len(parts) > 1:
                 note = "%d acl lines" % len(parts)
+        elif variant[0] == "floor":
+            # headers on every response of the section need http-after-response
+            # (http-response skips HAProxy's own answers); the preflight's own
+            # three go on its return
+            L.append("    http-request return status 204 %s if METH_OPTIONS"
+                     % " ".join('hdr %s "%s"' % h for h in FLOOR_PREFLIGHT))
+            L += ['    http-after-response set-header %s "%s"' % h for h in FLOOR_ACTUAL[:2]]
+            L.append("    http-after-response add-header Vary Origin")
         L.append(answer)
     conf = os.path.join(tmp, "site.cfg")
     with open(conf, "w") as f:
@@ -382,6 +436,12 @@ def probe(url, origin, preflight):
     return subprocess.run(argv, stdout=subprocess.PIPE, text=True).stdout
 
 
+def cors_names(head):
+    """The names of the Access-Control-* and Vary headers of a response head."""
+    return {line.split(":", 1)[0].strip().lower() for line in head.splitlines()
+            if re.match(r"(?i)(access-control-|vary:)", line)}
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -418,7 +478,7 @@ def run(corsc, servers, procs, tmp):
            not os.path.exists("/usr/sbin/" + (server if server != "apache" else "apache2")):
             print("%s: not installed, skipped" % server)
             continue
-        variants = [("baseline", ("base",))]
+        variants = [("baseline", ("base",)), ("floor", ("floor",))]
         variants += [("corsc %d" % n, ("corsc", outs[n])) for n in SIZES]
         variants += [("hand-written %d" % n, ("hand", origins[n])) for n in HAND_SIZES]
         started = []
@@ -435,7 +495,7 @@ def run(corsc, servers, procs, tmp):
         # The allowed origin: an exact one from the middle of the variant's list
         # (a linear matcher must not be favoured by an early hit).
         for i, (name, note, url, _) in enumerate(started):
-            n = int(name.split()[-1]) if name != "baseline" else SIZES[-1]
+            n = int(name.split()[-1]) if name not in REFS else SIZES[-1]
             allowed = "https://app%d.p0.example.com" % (n // 2)
             sc = {}
             for k in KINDS:
@@ -450,10 +510,19 @@ def run(corsc, servers, procs, tmp):
             h = probe(url, allowed, False).lower()
             if "access-control-allow-origin: " + allowed not in h:
                 sys.exit("%s %s: no Access-Control-Allow-Origin for %s:\n%s" % (server, name, allowed, h))
-            if "access-control-allow-origin" in probe(url, allowed[:-4] + ".net", False).lower():
+            if name != "floor" and \
+               "access-control-allow-origin" in probe(url, allowed[:-4] + ".net", False).lower():
                 sys.exit("%s %s: a disallowed origin was allowed" % (server, name))
-            if not probe(url, allowed, True).startswith("HTTP/1.1 204"):
+            hp = probe(url, allowed, True)
+            if not hp.startswith("HTTP/1.1 204"):
                 sys.exit("%s %s: the preflight was not answered 204" % (server, name))
+            if name == "floor" or name.startswith("corsc"):
+                # the floor must send what corsc sends, header for header
+                got = (cors_names(h), cors_names(hp))
+                want = ({n.lower() for n, _ in FLOOR_ACTUAL},
+                        {n.lower() for n, _ in FLOOR_ACTUAL + FLOOR_PREFLIGHT})
+                if got != want:
+                    sys.exit("%s %s: CORS headers %s, the floor assumes %s" % (server, name, got, want))
         res = {(name, k): [] for name, _, _, _ in started for k in KINDS}
         print("%s: %d variants, %d rounds of %d s per figure..." % (server, len(started), ROUNDS, SECONDS),
               file=sys.stderr, flush=True)
@@ -462,37 +531,52 @@ def run(corsc, servers, procs, tmp):
                 # rotate the order each round so no variant always runs first
                 order = started[r % len(started):] + started[:r % len(started)]
                 got = {name: wrk(url, scripts[name][k], pgid) for name, _, url, pgid in order}
-                base = got["baseline"]
+                base, floor = got["baseline"], got["floor"]
                 for name, _, _, _ in started:
                     rps, cpu = got[name]
-                    res[(name, k)].append((rps, rps / base[0], base[1] / cpu if cpu else 0.0))
+                    res[(name, k)].append((rps, rps / base[0], base[1] / cpu if cpu else 0.0,
+                                           rps / floor[0], floor[1] / cpu if cpu else 0.0))
         procs.stop_all()
         TABLES.append((server, started, res))
     report()
 
 
 TABLES = []
+REFS = ("baseline", "floor")
+
+
+def spread(v):
+    """'median min-max' of per-round ratios."""
+    return "%4.2f (%4.2f-%4.2f)" % (statistics.median(v), min(v), max(v))
 
 
 def report():
     for server, started, res in TABLES:
         print()
-        print("Run time: %s, requests/s (median of %d rounds of %d s, wrk -t1 -c%d); ratio = "
-              "requests/s to the baseline's, cpu = the baseline's server CPU per request to the "
-              "variant's (medians of per-round ratios)" % (server, ROUNDS, SECONDS, CONNS))
-        hdr = "%-18s %-10s" % ("variant", "note")
+        print("Run time, %s: %d rounds of %d s (wrk -t1 -c%d), interleaved; each ratio is per round, "
+              "given as median and min-max over the rounds" % (server, ROUNDS, SECONDS, CONNS))
         for k in KINDS:
-            hdr += " %10s %5s %5s" % (k, "ratio", "cpu")
-        print(hdr)
-        for name, note, _, _ in started:
-            line = "%-18s %-10s" % (name, note or "-")
-            for k in KINDS:
+            print()
+            print("%-18s %-12s %7s | %-16s %-16s | %-16s %-16s"
+                  % (server + " " + k, "note", "req/s", "req/s : base", "cpu : base",
+                     "req/s : floor", "cpu : floor"))
+            for name, note, _, _ in started:
                 v = res[(name, k)]
-                line += " %10.0f %5.2f %5.2f" % (statistics.median(x[0] for x in v),
-                                                 statistics.median(x[1] for x in v),
-                                                 statistics.median(x[2] for x in v))
-            print(line)
+                line = "%-18s %-12s %7.0f |" % (name, note or "-", statistics.median(x[0] for x in v))
+                for a, b in ((1, 2), (3, 4)):
+                    if name in REFS[:a // 3 + 1]:
+                        line += " %-16s %-16s |" % ("-", "-")
+                    else:
+                        line += " %-16s %-16s |" % (spread([x[a] for x in v]), spread([x[b] for x in v]))
+                print(line.rstrip(" |"))
     print()
+    print("Ratios: req/s = the variant's requests/s over the reference's in the same round; cpu = the "
+          "reference's server CPU time per request over the variant's (1.00 = as cheap; below 1 = costs "
+          "more).  base = the server without CORS; floor = the constant headers: the Access-Control-* "
+          "headers and Vary that corsc sends for an allowed request (and, for OPTIONS, a 204 with the "
+          "preflight's headers) as fixed values, with no lookup and no condition but the method, so also "
+          "on a disallowed request: the least any CORS configuration on that server costs.  A gap is real "
+          "when the whole min-max range is on one side of 1.00; inside the range it is noise.")
     print("Origins: corsc N = N exact origins + %d patterns, one policy; hand-written N = the same "
           "origins as one regex alternation (nginx: if ($http_origin ~* ...), split into several "
           "ifs where one would exceed nginx's ~4 KB parameter limit; Apache: SetEnvIf Origin; "

@@ -126,6 +126,8 @@ static void test_files(void)
 	struct strbuf err = STRBUF_INIT;
 	struct policy *p = add_policy(&f, "api", api, 4);
 	p->credentials = true;
+	p->max_age_set = true;
+	p->max_age = 600;
 	add_policy(&f, "pub", any, 0)->any_origin = true;
 	CU_ASSERT_TRUE_FATAL(emit(&f, &err));
 	CU_ASSERT_EQUAL(f.out.n, 3);
@@ -151,7 +153,19 @@ static void test_files(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cfg, "\tacl corsc_allowed var(txn.corsc_origin) -m str https://a."));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_allowed var(txn.corsc_origin) -m str https://a."));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "http-after-response set-header Access-Control-Allow-Credentials true"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "http-after-response del-header access-control- -m beg"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "http-after-response del-header access-control- -m beg"
+				      " if !{ var(txn.corsc_preflight) -m bool }"));
+	/* the patterns are not tried once an exact origin matched */
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "bool(true) if !{ var(txn.corsc_allowed) -m bool }"
+				      " { var(txn.corsc_policy) -m str api } { var(txn.corsc_origin) -m reg "));
+	/* a preflight-only header rides on the 204 when allowed, and nowhere else */
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request return status 204 hdr Access-Control-Max-Age 600"
+				      " if { var(txn.corsc_preflight) -m bool } { var(txn.corsc_policy) -m str api }"
+				      " { var(txn.corsc_allowed) -m bool }\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request return status 204"
+				      " if { var(txn.corsc_preflight) -m bool } { var(txn.corsc_policy) -m str api }\n"));
+	const char *ma = strstr(frag, "Access-Control-Max-Age");
+	CU_ASSERT_TRUE(ma && !strstr(ma + 1, "Access-Control-Max-Age"));
 	/* origins *: no origin test, a literal '*' */
 	const char *pub = file(&f, "haproxy/cors-pub.fragment");
 	CU_ASSERT_PTR_NULL(strstr(pub, "corsc_allowed"));
@@ -218,7 +232,9 @@ static void test_many_origins(void)
 		lines++;
 	CU_ASSERT_TRUE(lines >= 23 && lines <= 23 + 5);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "var(txn.corsc_origin),djb2,mod(5) if"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "{ var(txn.corsc_bucket) -m int 4 } corsc_allowed_4\n"));
+	/* the bucket test before the owner test: it fails for every bucket but one */
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " if { var(txn.corsc_bucket) -m int 4 }"
+				      " { var(txn.corsc_policy) -m str many } corsc_allowed_4\n"));
 	CU_ASSERT_PTR_NULL(strstr(frag, "-m int 5 }"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " https://a999.example.com"));
 	CU_ASSERT_EQUAL(count(frag, " https://a1.example.com"), 1);

@@ -224,6 +224,8 @@ static void test_files_and_maps(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
 
+	/* the preflight test is an exact key (a hash lookup), not a regex */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors__preflight {\n    default \"\";\n    \"OPTIONS 11\" 1;\n}\n"));
 	/* variables: lower case, '-' as '_' */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_my_api_origin"));
 	CU_ASSERT_PTR_NULL(strstr(http, "cors_My"));

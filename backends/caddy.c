@@ -242,6 +242,7 @@ struct emitter {
 	const struct response_plan *plan;
 	const struct policy *p;
 	bool any;              /* no row needs the origin test */
+	const char *in;        /* the indent of the header and respond directives */
 };
 
 /* A literal token, or an error naming what could not be written. */
@@ -290,9 +291,9 @@ static bool put_row_value(struct emitter *e, const struct plan_row *r)
 }
 
 /*
- * The named matchers.  The origin test runs once per request, in the
- * `vars` handlers that set cors-NAME-allowed; the matchers after it read
- * that variable.
+ * The named matchers besides the origin test.  preflight-allowed and
+ * private-network are used only inside the route of the allowed origins,
+ * where the Origin is known to be there.
  */
 static void put_matchers(struct emitter *e)
 {
@@ -307,20 +308,15 @@ static void put_matchers(struct emitter *e)
 	if (!e->any)
 		sb_printf(sb, "\t\t@cors-%s.preflight-allowed {\n"
 			      "\t\t\tmethod OPTIONS\n"
-			      "\t\t\tvars cors-%s-allowed 1\n"
 			      "\t\t\theader_regexp Access-Control-Request-Method .\n"
-			      "\t\t}\n", name, name);
+			      "\t\t}\n", name);
 	if (plan_needs(e->plan, PLAN_NEED_PNA)) {
 		sb_printf(sb, "\t\t@cors-%s.private-network {\n\t\t\tmethod OPTIONS\n", name);
 		if (e->any)     /* no origin test: any Origin */
 			sb_puts(sb, "\t\t\theader_regexp Origin .\n");
-		else
-			sb_printf(sb, "\t\t\tvars cors-%s-allowed 1\n", name);
 		sb_puts(sb, "\t\t\theader_regexp Access-Control-Request-Method .\n"
 			    "\t\t\theader Access-Control-Request-Private-Network true\n\t\t}\n");
 	}
-	if (!e->any)
-		sb_printf(sb, "\t\t@cors-%s.allowed vars cors-%s-allowed 1\n", name, name);
 }
 
 /*
@@ -333,7 +329,7 @@ static bool put_fields(struct emitter *e, unsigned when)
 		const struct plan_row *r = &e->plan->rows[i];
 		if (!(r->when & when) || (r->needs & PLAN_NEED_PNA))
 			continue;
-		sb_printf(e->sb, "\t\t\t%s ", r->name);
+		sb_printf(e->sb, "%s\t%s ", e->in, r->name);
 		if (!put_row_value(e, r))
 			return false;
 		sb_putc(e->sb, '\n');
@@ -341,47 +337,69 @@ static bool put_fields(struct emitter *e, unsigned when)
 	return true;
 }
 
-/* "\t\theader @cors-NAME.SUFFIX {\n", or without a matcher for a NULL suffix. */
+/* "header @cors-NAME.SUFFIX {\n", or without a matcher for a NULL suffix. */
 static void open_header(struct emitter *e, const char *suffix)
 {
 	if (suffix)
-		sb_printf(e->sb, "\t\theader @cors-%s.%s {\n", e->p->name, suffix);
+		sb_printf(e->sb, "%sheader @cors-%s.%s {\n", e->in, e->p->name, suffix);
 	else
-		sb_puts(e->sb, "\t\theader {\n");
+		sb_printf(e->sb, "%sheader {\n", e->in);
 }
 
 /* The preflight's header block and the 204: a preflight goes no further. */
 static bool put_preflight(struct emitter *e)
 {
-	open_header(e, e->any ? "preflight" : "preflight-allowed");
+	const char *m = e->any ? "preflight" : "preflight-allowed";
+
+	sb_printf(e->sb, "%s# A preflight is answered here and goes no further.\n", e->in);
+	open_header(e, m);
 	if (!put_fields(e, PLAN_PREFLIGHT))
 		return false;
-	sb_puts(e->sb, "\t\t}\n");
+	sb_printf(e->sb, "%s}\n", e->in);
 	for (size_t i = 0; i < e->plan->n; i++) {
 		const struct plan_row *r = &e->plan->rows[i];
 		if (!(r->when & PLAN_PREFLIGHT) || !(r->needs & PLAN_NEED_PNA))
 			continue;
-		sb_printf(e->sb, "\t\theader @cors-%s.private-network %s ", e->p->name, r->name);
+		sb_printf(e->sb, "%sheader @cors-%s.private-network %s ", e->in, e->p->name, r->name);
 		if (!put_row_value(e, r))
 			return false;
 		sb_putc(e->sb, '\n');
 	}
-	sb_printf(e->sb, "\t\trespond @cors-%s.preflight %d\n", e->p->name,
+	sb_printf(e->sb, "%srespond @cors-%s.%s %d\n", e->in, e->p->name, m,
 		  e->plan->preflight_status);
 	return true;
 }
 
-/* The header block of every other request from an allowed origin. */
-static bool put_actual(struct emitter *e, bool deferred)
+/*
+ * The header blocks of every other request (from an allowed origin): at
+ * once, then deferred.
+ */
+static bool put_actual(struct emitter *e)
 {
-	open_header(e, e->any ? NULL : "allowed");
+	sb_printf(e->sb, "%s# Any other request: the policy's headers set at once, for the error\n"
+			 "%s# responses Caddy writes itself (they skip deferred operations)...\n",
+		  e->in, e->in);
+	open_header(e, NULL);
 	if (!put_fields(e, PLAN_ACTUAL))
 		return false;
-	sb_puts(e->sb, deferred ? "\t\t\tdefer\n\t\t}\n" : "\t\t}\n");
+	sb_printf(e->sb, "%s}\n", e->in);
+	sb_printf(e->sb, "%s# ...and again when the response is written, after the application's\n"
+			 "%s# headers: deferred operations run last to first, so its\n"
+			 "%s# Access-Control-* headers are deleted first, then the policy's set.\n",
+		  e->in, e->in, e->in);
+	open_header(e, NULL);
+	if (!put_fields(e, PLAN_ACTUAL))
+		return false;
+	sb_printf(e->sb, "%s\tdefer\n%s}\n", e->in, e->in);
 	return true;
 }
 
-/* The origin matchers and the vars handlers that record their verdict. */
+/*
+ * The origin test: one named matcher, @cors-NAME.allowed, evaluated once by
+ * the route of the allowed origins.  One expression, or for a list longer
+ * than one expression may be, not { not expression A  not expression B ... }:
+ * A or B or ..., tried in turn until one holds.
+ */
 static bool put_origin_test(struct emitter *e)
 {
 	struct exprs cel = { STRBUF_INIT, 0, 0 };
@@ -395,14 +413,14 @@ static bool put_origin_test(struct emitter *e)
 		sb_puts(e->err, "out of memory");
 		goto out;
 	}
-	sb_puts(e->sb, "\t\t# The origin test runs once, here: exact origins as a CEL list (a hash\n"
-		       "\t\t# set once compiled), patterns as RE2 regexes.\n");
+	sb_puts(e->sb, "\t\t# The origin test: exact origins as a CEL list (a hash set once\n"
+		       "\t\t# compiled), patterns as RE2 regexes.\n");
+	sb_printf(e->sb, "\t\t@cors-%s.allowed ", name);
+	if (n > 1)
+		sb_puts(e->sb, "not {\n");
 	const char *x = sb_str(&cel.buf);
 	for (size_t i = 0; i < n; i++, x += strlen(x) + 1) {
-		sb_printf(e->sb, "\t\t@cors-%s.origin", name);
-		if (i)
-			sb_printf(e->sb, "-%zu", i + 1);
-		sb_puts(e->sb, " expression ");
+		sb_puts(e->sb, n > 1 ? "\t\t\tnot expression " : "expression ");
 		if (!caddy_token(e->sb, x, strlen(x), CADDY_EXPRESSION)) {
 			sb_printf(e->err, "policy \"%s\": an origin cannot be written safely in a "
 				  "Caddyfile", name);
@@ -410,22 +428,44 @@ static bool put_origin_test(struct emitter *e)
 		}
 		sb_putc(e->sb, '\n');
 	}
-	for (size_t i = 0; i < n; i++) {
-		sb_printf(e->sb, "\t\tvars @cors-%s.origin", name);
-		if (i)
-			sb_printf(e->sb, "-%zu", i + 1);
-		sb_printf(e->sb, " cors-%s-allowed 1\n", name);
-	}
+	if (n > 1)
+		sb_puts(e->sb, "\t\t}\n");
 	ok = true;
 out:
 	sb_release(&cel.buf);
 	return ok;
 }
 
+/*
+ * A policy with listed origins: the origin test runs once, as the matcher
+ * of a nested route that holds everything an allowed origin gets; after
+ * it, the 204 to any other preflight and the delete.
+ */
+static bool put_listed(struct emitter *e)
+{
+	struct strbuf *sb = e->sb;
+	const char *name = e->p->name;
+
+	if (!put_origin_test(e))
+		return false;
+	put_matchers(e);
+	if (e->plan->vary_origin)
+		sb_puts(sb, "\t\theader +Vary Origin\n");
+	sb_printf(sb, "\t\troute @cors-%s.allowed {\n", name);
+	e->in = "\t\t\t";
+	if (!put_preflight(e) || !put_actual(e))
+		return false;
+	e->in = "\t\t";
+	sb_puts(sb, "\t\t}\n");
+	sb_printf(sb, "\t\t# A preflight from another origin: the 204 without the policy's headers.\n"
+		      "\t\trespond @cors-%s.preflight %d\n", name, e->plan->preflight_status);
+	return true;
+}
+
 static bool put_policy(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err)
 {
 	const struct policy *p = plan->policy;
-	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED) };
+	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED), "\t\t" };
 
 	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
@@ -442,25 +482,20 @@ static bool put_policy(struct strbuf *sb, const struct response_plan *plan, stru
 	for (size_t i = 0; i < p->norigins; i++)
 		sb_printf(sb, "%s%s", i ? ", " : "", p->origins[i].text);
 	sb_printf(sb, ".\n(cors-%s) {\n\troute {\n", p->name);
-	if (!e.any && !put_origin_test(&e))
-		return false;
-	put_matchers(&e);
-	if (plan->vary_origin)
-		sb_puts(sb, "\t\theader +Vary Origin\n");
-	sb_puts(sb, "\t\t# A preflight is answered here and goes no further.\n");
-	if (!put_preflight(&e))
-		return false;
-	sb_puts(sb, "\t\t# Any other request: the policy's headers set at once, for the error\n"
-		    "\t\t# responses Caddy writes itself (they skip deferred operations)...\n");
-	if (!put_actual(&e, false))
-		return false;
-	sb_puts(sb, "\t\t# ...and again when the response is written, after the application's\n"
-		    "\t\t# headers: deferred operations run last to first, so its\n"
-		    "\t\t# Access-Control-* headers are deleted first, then the policy's set.\n");
-	if (!put_actual(&e, true))
-		return false;
+	if (!e.any) {
+		if (!put_listed(&e))
+			return false;
+	} else {
+		put_matchers(&e);
+		if (plan->vary_origin)
+			sb_puts(sb, "\t\theader +Vary Origin\n");
+		if (!put_preflight(&e) || !put_actual(&e))
+			return false;
+	}
 	if (plan->strip_app_headers)
-		sb_puts(sb, "\t\theader -Access-Control-*\n");
+		sb_puts(sb, "\t\t# The application's Access-Control-* headers: deleted when the response\n"
+			    "\t\t# is written, before the policy's deferred ones are set.\n"
+			    "\t\theader -Access-Control-*\n");
 	sb_puts(sb, "\t}\n}\n");
 	return true;
 }

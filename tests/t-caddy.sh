@@ -298,6 +298,61 @@ for ex in "$TOP"/examples/* "$TOP"/tests/caddy/*.cors; do
 	tested=$((tested + 1))
 done
 
+# A list too long for one CEL expression: the origin test is one matcher,
+# not { not expression A  not expression B ... }, tried part by part.  Exact
+# origins spread over the whole list, and a pattern, are allowed; near
+# misses and two Origin lines are not.
+big="$tmp/big"
+mkdir -p "$big"
+python3 - "$big/big.cors" << 'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("policy big {\n    origins ")
+    f.write(",\n        ".join('"https://tenant-%05d.customers.example.com"' % i for i in range(6000)))
+    f.write(',\n        "https://*.pattern.example.net";\n    credentials true;\n}\n')
+EOF
+if ! "$CORSC" build -t caddy -o "$big/out" "$big/big.cors" 2> "$tmp/err"; then
+	echo "FAIL big: build failed"; cat "$tmp/err"; fail=1
+elif ! parts=$(grep -c '^			not expression `' "$big/out/caddy/cors.caddy") || [ "$parts" -lt 3 ]; then
+	echo "FAIL big: fewer than three CEL parts"; fail=1
+elif ! port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); then
+	echo "FAIL big: no free port"; fail=1
+else
+	printf '{\n\tadmin off\n\tauto_https off\n\tstorage file_system %s\n}\nimport %s\nhttp://127.0.0.1:%s {\n\timport cors-big\n\trespond "ok" 200\n}\n' \
+		"$tmp/storage" "$big/out/caddy/cors.caddy" "$port" > "$big/Caddyfile"
+	caddy run --adapter caddyfile --config "$big/Caddyfile" > "$tmp/caddy.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+		sleep 0.1
+	done
+	# acao ORIGIN [curl options]: the Access-Control-Allow-Origin answered, or "-"
+	acao() {
+		o=$1; shift
+		v=$(curl -s -o /dev/null -D - -H "Origin: $o" "$@" "http://127.0.0.1:$port/" |
+			tr -d '\r' | sed -n 's/^Access-Control-Allow-Origin: //p')
+		echo "${v:--}"
+	}
+	bad=0
+	# every 250th origin of the policy (each part holds over 1,700), the last, and the pattern
+	samples=$(for i in $(seq 0 250 5999) 5999; do printf 'https://tenant-%05d.customers.example.com ' "$i"; done)
+	for o in $samples https://a.pattern.example.net; do
+		[ "$(acao "$o")" = "$o" ] || { echo "FAIL big: $o not allowed on GET"; bad=1; }
+		[ "$(acao "$o" -X OPTIONS -H "Access-Control-Request-Method: PUT")" = "$o" ] ||
+			{ echo "FAIL big: $o not allowed on a preflight"; bad=1; }
+	done
+	for o in https://tenant-06000.customers.example.com https://tenant-0299.customers.example.com \
+		https://a.b.pattern.example.net https://tenant-00000.customers.example.com.evil; do
+		[ "$(acao "$o")" = "-" ] || { echo "FAIL big: $o allowed"; bad=1; }
+	done
+	[ "$(acao https://tenant-00001.customers.example.com -H "Origin: https://tenant-00001.customers.example.com")" = "-" ] ||
+		{ echo "FAIL big: two Origin lines allowed"; bad=1; }
+	kill "$pid" 2> /dev/null || true
+	wait "$pid" 2> /dev/null || true
+	pid=
+	if [ $bad = 0 ]; then echo "ok big: $parts CEL parts, every part tried"; else fail=1; fi
+fi
+
 if [ $tested = 0 ]; then
 	echo "FAIL: no example was tested"
 	exit 1

@@ -224,18 +224,19 @@ static void test_origin_test(void)
 	char *out = emit(&f, "api.cors", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	/* exact origins sorted in a CEL list, then the patterns, in source order */
-	const char *x = "\t\t@cors-api.origin expression `{http.request.header.Origin} in "
+	const char *x = "\t\t@cors-api.allowed expression `{http.request.header.Origin} in "
 			"['https://app.example.com', 'null'] || {http.request.header.Origin}.matches("
 			"r'^(?:https://[a-z0-9_-]{1,63}\\.preview\\.example\\.com"
 			"|https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com"
 			"|http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 			"|http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 			")$')`\n";
-	CU_ASSERT_EQUAL(count(out, x), 1);   /* once: its vars handler records the verdict */
+	CU_ASSERT_EQUAL(count(out, x), 1);
 	CU_ASSERT_EQUAL(count(out, " expression "), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\tvars @cors-api.origin cors-api-allowed 1\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\t\tvars cors-api-allowed 1\n"), 1);   /* preflight-allowed */
-	CU_ASSERT_EQUAL(count(out, "\t\t@cors-api.allowed vars cors-api-allowed 1\n"), 1);
+	/* evaluated once, by the route of the allowed origins; no variable */
+	CU_ASSERT_EQUAL(count(out, "@cors-api.allowed"), 2);
+	CU_ASSERT_EQUAL(count(out, "\t\troute @cors-api.allowed {\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "vars"), 0);
 	CU_ASSERT_EQUAL(count(out, "header_regexp Origin .\n"), 1);
 	free(out);
 	sb_release(&err);
@@ -260,10 +261,13 @@ static void test_origin_parts(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	size_t parts = count(out, " expression `");
 	CU_ASSERT(parts >= 3 && parts <= 4);
-	CU_ASSERT_EQUAL(count(out, "\t\t@cors-big.origin expression `"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\t@cors-big.origin-2 expression `"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\tvars @cors-big.origin-2 cors-big-allowed 1\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "vars @cors-big.origin"), parts);
+	/* one matcher: not { not expression A  not expression B ... } is A or B or ... */
+	CU_ASSERT_EQUAL(count(out, "\t\t@cors-big.allowed not {\n\t\t\tnot expression `"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\t\tnot expression `"), parts);
+	CU_ASSERT_EQUAL(count(out, "@cors-big.allowed"), 2);
+	CU_ASSERT_EQUAL(count(out, "vars"), 0);
+	const char *end_not = strstr(out, "')`\n\t\t}\n\t\t@cors-big.preflight {\n");
+	CU_ASSERT_PTR_NOT_NULL(end_not);
 	CU_ASSERT_EQUAL(count(out, "'https://app1.tenant.example.com'"), 1);  /* duplicate dropped */
 	CU_ASSERT_EQUAL(count(out, "'https://app5999.tenant.example.com'"), 1);
 	CU_ASSERT_EQUAL(count(out, ".matches(r'"), 1);
@@ -294,6 +298,7 @@ static void test_origin_parts(void)
 	parts = count(out, " expression `");
 	CU_ASSERT(parts >= 2);
 	CU_ASSERT_EQUAL(count(out, ".matches(r'^(?:"), parts);
+	CU_ASSERT_EQUAL(count(out, "\t\t\tnot expression `{http.request.header.Origin}.matches("), parts);
 	CU_ASSERT_EQUAL(count(out, ")$')`\n"), parts);
 	CU_ASSERT_EQUAL(count(out, " in ['"), 0);
 	CU_ASSERT_EQUAL(count(out, "|https://[a-z0-9_-]{1,63}\\.t3999\\.example\\.com)$')`\n"), 1);
@@ -314,9 +319,10 @@ static void test_structure(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n(cors-api) {\n\troute {\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-api.preflight {\n\t\t\tmethod OPTIONS\n"));
 	/* the preflight block once; the other block twice: at once, then deferred */
-	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.preflight-allowed {\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-api.allowed {\n"), 2);
-	CU_ASSERT_EQUAL(count(out, "\t\t\tdefer\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\t\theader @cors-api.preflight-allowed {\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "\t\t\theader {\n"), 2);
+	CU_ASSERT_EQUAL(count(out, "header {\n"), 2);
+	CU_ASSERT_EQUAL(count(out, "\t\t\t\tdefer\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "\t\theader +Vary Origin\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Origin {http.request.header.Origin}\n"), 3);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Credentials true\n"), 3);
@@ -327,21 +333,24 @@ static void test_structure(void)
 	CU_ASSERT_EQUAL(count(out, "Private-Network"), 0);
 
 	/*
-	 * In route order: the origin test, Vary, the preflight's block and its
-	 * 204, the other block at once, deferred, and the delete last (it runs
-	 * first when the response is written).
+	 * In route order: the origin test, Vary, the route of the allowed
+	 * origins (the preflight's block and its 204, the other block at once,
+	 * deferred), the 204 to any other preflight, and the delete last (it
+	 * runs first when the response is written).
 	 */
-	const char *vars = strstr(out, "\t\tvars @cors-api.origin ");
+	const char *test = strstr(out, "\t\t@cors-api.allowed expression ");
 	const char *vary = strstr(out, "\t\theader +Vary Origin\n");
-	const char *pre = strstr(out, "\t\theader @cors-api.preflight-allowed {\n");
-	const char *resp = strstr(out, "\t\trespond @cors-api.preflight 204\n");
-	const char *now = strstr(out, "\t\theader @cors-api.allowed {\n");
-	const char *later = now ? strstr(now + 1, "\t\theader @cors-api.allowed {\n") : NULL;
-	const char *def = strstr(out, "\t\t\tdefer\n");
+	const char *route = strstr(out, "\t\troute @cors-api.allowed {\n");
+	const char *pre = strstr(out, "\t\t\theader @cors-api.preflight-allowed {\n");
+	const char *resp = strstr(out, "\t\t\trespond @cors-api.preflight-allowed 204\n");
+	const char *now = strstr(out, "\t\t\theader {\n");
+	const char *later = now ? strstr(now + 1, "\t\t\theader {\n") : NULL;
+	const char *def = strstr(out, "\t\t\t\tdefer\n\t\t\t}\n\t\t}\n");
+	const char *other = strstr(out, "\t\trespond @cors-api.preflight 204\n");
 	const char *del = strstr(out, "\t\theader -Access-Control-*\n");
-	CU_ASSERT_FATAL(vars && vary && pre && resp && now && later && def && del);
-	CU_ASSERT(vars < vary && vary < pre && pre < resp && resp < now && now < later &&
-		  later < def && def < del);
+	CU_ASSERT_FATAL(test && vary && route && pre && resp && now && later && def && other && del);
+	CU_ASSERT(test < vary && vary < route && route < pre && pre < resp && resp < now &&
+		  now < later && later < def && def < other && other < del);
 	CU_ASSERT_STRING_EQUAL(del, "\t\theader -Access-Control-*\n\t}\n}\n");
 
 	/* deterministic */
@@ -357,8 +366,9 @@ static void test_structure(void)
 /*
  * The preflight matchers, exactly: OPTIONS with a non-empty Origin and a
  * non-empty Access-Control-Request-Method (SPEC 6: a preflight carries both;
- * an OPTIONS without one goes to the application), and for a listed-origins
- * policy the allowed one also needs the origin test's variable.
+ * an OPTIONS without one goes to the application); for a listed-origins
+ * policy the allowed one is used only inside the route of the allowed
+ * origins, where the Origin is known to be there.
  */
 static void test_preflight_matcher(void)
 {
@@ -375,14 +385,14 @@ static void test_preflight_matcher(void)
 					    "\t\t}\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-api.preflight-allowed {\n"
 					    "\t\t\tmethod OPTIONS\n"
-					    "\t\t\tvars cors-api-allowed 1\n"
 					    "\t\t\theader_regexp Access-Control-Request-Method .\n"
 					    "\t\t}\n"));
 	CU_ASSERT_EQUAL(count(out, "@cors-api.preflight {\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "@cors-api.preflight-allowed {\n"), 2);  /* matcher, header block */
-	/* the 204 answers every preflight, allowed or not, and nothing else */
+	/* the 204s answer every preflight, allowed or not, and nothing else */
+	CU_ASSERT_EQUAL(count(out, "\t\t\trespond @cors-api.preflight-allowed 204\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "\t\trespond @cors-api.preflight 204\n"), 1);
-	CU_ASSERT_EQUAL(count(out, "\t\trespond "), 1);
+	CU_ASSERT_EQUAL(count(out, "respond "), 2);
 	free(out);
 	sb_release(&err);
 	arena_free(f.a);
@@ -440,10 +450,9 @@ static void test_private_network_and_lists(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\t\t@cors-dev_1.private-network {\n"
 					   "\t\t\tmethod OPTIONS\n"
-					   "\t\t\tvars cors-dev_1-allowed 1\n"
 					   "\t\t\theader_regexp Access-Control-Request-Method .\n"
 					   "\t\t\theader Access-Control-Request-Private-Network true\n"));
-	CU_ASSERT_EQUAL(count(out, "\t\theader @cors-dev_1.private-network "
+	CU_ASSERT_EQUAL(count(out, "\t\t\theader @cors-dev_1.private-network "
 				   "Access-Control-Allow-Private-Network true\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Methods *\n"), 1);
 	CU_ASSERT_EQUAL(count(out, "Access-Control-Allow-Headers \"*, Authorization\"\n"), 1);

@@ -84,6 +84,11 @@ bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb)
 		sb_release(sb);
 		return false;
 	}
+	if (s->sink) {
+		s->sink(s->sink_ctx, path, sb->len ? sb->buf : "", sb->len);
+		sb_release(sb);
+		return true;
+	}
 	xgrow(&s->v, &s->cap, s->n + 1, sizeof(struct out_file));
 	struct out_file *f = &s->v[s->n++];
 	f->path = xstrdup(path);

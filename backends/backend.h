@@ -22,11 +22,17 @@ struct out_file {
 struct out_set {
 	struct out_file *v;
 	size_t n, cap;
+	/*
+	 * Optional: each file added goes to sink at once (which writes it out)
+	 * instead of into v, so the files are not all held in memory.
+	 */
+	void (*sink)(void *ctx, const char *path, const char *data, size_t len);
+	void *sink_ctx;
 };
 
 void out_set_init(struct out_set *s);
 void out_set_release(struct out_set *s);
-/* Add a file; takes the contents of sb (which is left empty).  False if sb failed. */
+/* Add a file (or hand it to s->sink); takes the contents of sb (which is left empty).  False if sb failed. */
 bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb);
 
 struct emit_ctx {

@@ -317,7 +317,9 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	}
 
 	out->origins = arena_alloc(f->arena, s->nvalues * sizeof(*out->origins));
-	struct strmap *texts = strmap_new(f->arena, s->nvalues);
+	/* the maps of the checks below live only until this function returns */
+	struct arena *scratch = arena_new();
+	struct strmap *texts = strmap_new(scratch, s->nvalues);
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
 		if (is_star(v))
@@ -359,8 +361,8 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	size_t npatterns = 0;
 	for (size_t j = 0; j < out->norigins; j++)
 		npatterns += out->origins[j].kind == ORIGIN_PATTERN;
-	struct strmap *by_host = strmap_new(f->arena, npatterns);
-	size_t *next = arena_alloc(f->arena, (out->norigins + 1) * sizeof(size_t));
+	struct strmap *by_host = strmap_new(scratch, npatterns);
+	size_t *next = arena_alloc(scratch, (out->norigins + 1) * sizeof(size_t));
 	for (size_t j = 0; j < out->norigins; j++) {
 		const struct origin *pat = &out->origins[j];
 		if (pat->kind != ORIGIN_PATTERN)
@@ -398,6 +400,7 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 				}
 		}
 	}
+	arena_free(scratch);
 	return ok;
 }
 

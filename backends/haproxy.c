@@ -194,11 +194,28 @@ static bool put_exact(struct emitter *e)
 	if (lines > BUCKET_MIN_LINES)
 		while (nb * nb < lines)
 			nb++;
-	for (size_t b = 0; b < nb; b++) {
-		size_t k = 0;
+	/* the bucket of each origin, hashed once; then each bucket's origins in order */
+	size_t *of = NULL, *first = xcalloc(nb + 1, sizeof(*first));
+	if (nb > 1) {
+		of = xmalloc(m * sizeof(*of));
+		for (size_t i = 0; i < m; i++) {
+			of[i] = djb2(exact[i]) % nb;
+			first[of[i] + 1]++;
+		}
+		for (size_t b = 0; b < nb; b++)
+			first[b + 1] += first[b];
+		size_t *at = xmalloc(nb * sizeof(*at));
+		memcpy(at, first, nb * sizeof(*at));
 		for (size_t i = 0; i < m; i++)
-			if (nb == 1 || djb2(exact[i]) % nb == b)
-				bucket[k++] = exact[i];
+			bucket[at[of[i]]++] = exact[i];
+		free(at);
+		free(of);
+	} else {
+		memcpy(bucket, exact, m * sizeof(*bucket));
+		first[1] = m;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		size_t k = first[b + 1] - first[b];
 		if (k == 0)
 			continue;
 		char name[48];
@@ -206,8 +223,10 @@ static bool put_exact(struct emitter *e)
 			snprintf(name, sizeof(name), "corsc_allowed");
 		else
 			snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
-		if (!put_acl_lines(e, name, bucket, k))
+		if (!put_acl_lines(e, name, bucket + first[b], k)) {
+			free(first);
 			goto out;
+		}
 		if (nb > 1 && b == 0) {
 			/* the bucket of the request's origin, once */
 			rule(e, "");
@@ -221,6 +240,7 @@ static bool put_exact(struct emitter *e)
 			sb_printf(e->sb, " { var(txn.corsc_bucket) -m int %zu }", b);
 		sb_printf(e->sb, " %s\n", name);
 	}
+	free(first);
 	ok = true;
 out:
 	free(exact);
@@ -390,7 +410,43 @@ static const char caveats[] =
 	"# the requests of its backends too (put policies on the backends to have one per\n"
 	"# backend). Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";
 
-static bool emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb, struct strbuf *err)
+/*
+ * The rules of every policy, rendered once without indent into rules
+ * (policy i's from at[i] to at[i + 1]): cors.cfg takes them with a tab
+ * before each line, the fragments as they are.
+ */
+static bool render_rules(const struct emit_ctx *ctx, struct strbuf *rules, size_t *at,
+			 struct strbuf *err)
+{
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		struct response_plan plan;
+		response_plan_make(&ctx->policies[i], &plan);
+		struct emitter e = { rules, err, &plan, plan.policy, "" };
+		at[i] = rules->len;
+		bool ok = put_rules(&e);
+		response_plan_release(&plan);
+		if (!ok)
+			return false;
+	}
+	at[ctx->npolicies] = rules->len;
+	return true;
+}
+
+/* text[0..len), whole lines, each after a tab */
+static void put_indented(struct strbuf *sb, const char *text, size_t len)
+{
+	const char *end = text + len;
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		size_t n = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
+		sb_putc(sb, '\t');
+		sb_add(sb, text, n);
+		text += n;
+	}
+}
+
+static void emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb,
+			  const struct strbuf *rules, const size_t *at)
 {
 	put_generated(sb, ctx);
 	sb_puts(sb,
@@ -409,25 +465,17 @@ static bool emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb, struct 
 	sb_puts(sb, caveats);
 	sb_puts(sb, version_guard);
 	for (size_t i = 0; i < ctx->npolicies; i++) {
-		struct response_plan plan;
-		response_plan_make(&ctx->policies[i], &plan);
-		struct emitter e = { sb, err, &plan, plan.policy, "\t" };
+		const char *name = ctx->policies[i].name;
 		sb_printf(sb, "\n# Policy \"%s\".\ndefaults cors-%s from cors-base\n\tmode http\n",
-			  e.p->name, e.p->name);
-		bool ok = put_rules(&e);
-		response_plan_release(&plan);
-		if (!ok)
-			return false;
+			  name, name);
+		put_indented(sb, rules->buf + at[i], at[i + 1] - at[i]);
 	}
 	sb_puts(sb, "\n# What follows uses cors-base alone, without CORS rules.\ndefaults from cors-base\n");
-	return true;
 }
 
-static bool emit_fragment(const struct emit_ctx *ctx, const struct policy *p, struct strbuf *sb,
-			  struct strbuf *err)
+static void emit_fragment(const struct emit_ctx *ctx, const struct policy *p, struct strbuf *sb,
+			  const char *rules, size_t len)
 {
-	struct response_plan plan;
-
 	put_generated(sb, ctx);
 	sb_printf(sb,
 		  "# The rules of policy \"%s\", to paste (or template) at the top of the\n"
@@ -441,11 +489,7 @@ static bool emit_fragment(const struct emit_ctx *ctx, const struct policy *p, st
 		  "# folder loaded with -f skips it). Variables: txn.corsc_*.\n", p->name, p->name);
 	sb_puts(sb, caveats);
 	sb_puts(sb, version_guard);
-	response_plan_make(p, &plan);
-	struct emitter e = { sb, err, &plan, p, "" };
-	bool ok = put_rules(&e);
-	response_plan_release(&plan);
-	return ok;
+	sb_add(sb, rules, len);
 }
 
 bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
@@ -463,23 +507,34 @@ bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf
 			return false;
 		}
 	}
-	if (!emit_defaults(ctx, &sb, err))
+	struct strbuf rules = STRBUF_INIT;
+	size_t *at = xmalloc((ctx->npolicies + 1) * sizeof(*at));
+	if (!render_rules(ctx, &rules, at, err) || rules.failed) {
+		if (rules.failed && !err->len)
+			sb_puts(err, "out of memory");
+		free(at);
+		sb_release(&rules);
 		goto fail;
+	}
+	emit_defaults(ctx, &sb, &rules, at);
 	if (!out_set_add(out, "haproxy/cors.cfg", &sb))
-		goto oom;
+		goto oom_rules;
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		const struct policy *p = &ctx->policies[i];
-		if (!emit_fragment(ctx, p, &sb, err))
-			goto fail;
+		emit_fragment(ctx, p, &sb, rules.buf + at[i], at[i + 1] - at[i]);
 		struct strbuf path = STRBUF_INIT;
 		sb_printf(&path, "haproxy/cors-%s.fragment", p->name);
 		bool added = !path.failed && out_set_add(out, sb_str(&path), &sb);
 		sb_release(&path);
 		if (!added)
-			goto oom;
+			goto oom_rules;
 	}
+	free(at);
+	sb_release(&rules);
 	return true;
-oom:
+oom_rules:
+	free(at);
+	sb_release(&rules);
 	sb_puts(err, "out of memory");
 	return false;
 fail:

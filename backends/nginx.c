@@ -615,10 +615,20 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 			"map $http_access_control_request_method $cors__has_acrm {\n    default 1;\n    \"\" \"\";\n}\n"
 			"map \"$request_method $cors__has_origin$cors__has_acrm\" $cors__preflight {\n"
 			"    default \"\";\n    \"~^OPTIONS 11$\" 1;\n}\n");
-		sb_add(&http, maps.buf ? maps.buf : "", maps.len);
-		if (maps.failed)
-			http.failed = true;
-		ok = out_set_add(out, "nginx/cors-http.conf", &http);
+		/*
+		 * The header goes in front of the maps in their own buffer (moved
+		 * up in place), not the maps after the header: no second copy of
+		 * the largest nginx file.
+		 */
+		size_t hl = http.len, ml = maps.len;
+		sb_add(&maps, http.buf ? http.buf : "", hl);
+		if (!maps.failed && hl) {
+			memmove(maps.buf + hl, maps.buf, ml);
+			memcpy(maps.buf, http.buf, hl);
+		}
+		if (http.failed)
+			maps.failed = true;
+		ok = out_set_add(out, "nginx/cors-http.conf", &maps);
 		if (!ok)
 			sb_puts(err, "out of memory");
 	}

@@ -20,7 +20,7 @@
 static bool bare_byte(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr(":/.-_[]", c));
+	       c == ':' || c == '/' || c == '.' || c == '-' || c == '_' || c == '[' || c == ']';
 }
 
 bool haproxy_word(struct strbuf *sb, const char *s, size_t len, enum hap_word_kind kind)

@@ -58,6 +58,20 @@ size_t ngx_quoted_len(const char *s, size_t len, enum ngx_quote_mode mode)
 bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode mode,
 	       bool *dollar)
 {
+	/* most strings (every origin) need no escape: one scan, one copy */
+	size_t plain = 0;
+	while (plain < len) {
+		unsigned char c = (unsigned char)s[plain];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '$')
+			break;
+		plain++;
+	}
+	if (plain == len) {
+		sb_putc(sb, '"');
+		sb_add(sb, s, len);
+		sb_putc(sb, '"');
+		return true;
+	}
 	if (ngx_quoted_len(s, len, mode) == (size_t)-1)
 		return false;
 	sb_putc(sb, '"');

@@ -363,22 +363,35 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 		npatterns += out->origins[j].kind == ORIGIN_PATTERN;
 	struct strmap *by_host = strmap_new(scratch, npatterns);
 	size_t *next = arena_alloc(scratch, (out->norigins + 1) * sizeof(size_t));
+	/* the lengths of the patterns' hosts: a suffix of another length needs no lookup */
+	uint64_t host_len[4] = { 0, 0, 0, 0 };
+	bool long_host = false;
 	for (size_t j = 0; j < out->norigins; j++) {
 		const struct origin *pat = &out->origins[j];
 		if (pat->kind != ORIGIN_PATTERN)
 			continue;
+		size_t hl = strlen(pat->host);
+		if (hl < 256)
+			host_len[hl / 64] |= (uint64_t)1 << (hl % 64);
+		else
+			long_host = true;
 		bool found;
-		void **slot = strmap_slot(by_host, pat->host, strlen(pat->host), &found);
+		void **slot = strmap_slot(by_host, pat->host, hl, &found);
 		next[j] = found ? (size_t)(uintptr_t)*slot : 0;   /* chain of index + 1 */
 		*slot = (void *)(uintptr_t)(j + 1);
 	}
-	for (size_t i = 0; i < out->norigins; i++) {
+	for (size_t i = 0; i < out->norigins && npatterns; i++) {
 		const struct origin *e = &out->origins[i];
-		if (e->kind != ORIGIN_EXACT)
+		if (e->kind != ORIGIN_EXACT || !e->host)
 			continue;
 		const struct origin *hit = NULL;
-		for (const char *h = e->host; h && !hit; h = strchr(h, '.') ? strchr(h, '.') + 1 : NULL) {
-			void *head = strmap_get(by_host, h, strlen(h));
+		const char *end = e->host + strlen(e->host);
+		for (const char *h = e->host, *dot; h && !hit;
+		     h = (dot = memchr(h, '.', (size_t)(end - h))) ? dot + 1 : NULL) {
+			size_t hl = (size_t)(end - h);
+			if (hl < 256 ? !(host_len[hl / 64] >> (hl % 64) & 1) : !long_host)
+				continue;
+			void *head = strmap_get(by_host, h, hl);
 			for (size_t j = (size_t)(uintptr_t)head; j && !hit; j = next[j - 1]) {
 				const struct origin *pat = &out->origins[j - 1];
 				if (origin_match(pat, e->text, strlen(e->text)))

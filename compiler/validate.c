@@ -319,7 +319,15 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	out->origins = arena_alloc(f->arena, s->nvalues * sizeof(*out->origins));
 	/* the maps of the checks below live only until this function returns */
 	struct arena *scratch = arena_new();
-	struct strmap *texts = strmap_new(scratch, s->nvalues);
+	/*
+	 * The canonical texts seen so far, for W107: a hash set of 8-byte
+	 * slots (hash, index + 1 into out->origins), small enough to stay in
+	 * the cache where a strmap of 10,000 origins did not.
+	 */
+	size_t tcap = 8;
+	while (tcap < s->nvalues + s->nvalues / 2 + 1)
+		tcap *= 2;
+	struct text_slot { uint32_t hash, at; } *texts = arena_alloc(scratch, tcap * sizeof(*texts));
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
 		if (is_star(v))
@@ -329,11 +337,21 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 			ok = false;
 			continue;
 		}
-		bool found;
-		void **slot = strmap_slot(texts, o.text, strlen(o.text), &found);
-		const struct origin *dup = found ? *slot : NULL;
-		if (!found)
-			*slot = &out->origins[out->norigins];
+		size_t tlen = strlen(o.text);
+		uint64_t h = hash_bytes(o.text, tlen);
+		const struct origin *dup = NULL;
+		size_t t = (size_t)h & (tcap - 1);
+		for (; texts[t].at; t = (t + 1) & (tcap - 1)) {
+			const struct origin *seen = &out->origins[texts[t].at - 1];
+			if (texts[t].hash == (uint32_t)h && strcmp(seen->text, o.text) == 0) {
+				dup = seen;
+				break;
+			}
+		}
+		if (!dup) {
+			texts[t].hash = (uint32_t)h;
+			texts[t].at = (uint32_t)(out->norigins + 1);
+		}
 		if (dup) {
 			char note[160];
 			snprintf(note, sizeof(note), "'%s' was first given at line %u, column %u; "

@@ -41,6 +41,22 @@ struct emit_ctx {
 	size_t npolicies;
 };
 
+/*
+ * What several backends compute alike, computed once between
+ * emit_cache_begin(ctx) and emit_cache_end() (the driver calls both around
+ * the backends of one build); without them each call computes afresh.
+ */
+void emit_cache_begin(const struct emit_ctx *ctx);
+void emit_cache_end(void);
+/*
+ * The texts of p's origins that are not patterns (exact ones and "null"),
+ * sorted by strcmp, without duplicates; *n of them.  When p is one of the
+ * policies of the ctx given to emit_cache_begin, computed once and owned by
+ * the cache; otherwise *owned is set and the caller frees the array.
+ */
+const char **emit_exact_sorted(const struct emit_ctx *ctx, const struct policy *p, size_t *n,
+			       bool *owned);
+
 /* Each returns false (after writing a reason into err) if it cannot emit. */
 typedef bool (*emit_fn)(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);
 

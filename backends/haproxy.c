@@ -86,6 +86,7 @@ bool haproxy_regex_word(struct strbuf *sb, const char *re, size_t len)
 #define V_PNA "txn.corsc_pna"
 
 struct emitter {
+	const struct emit_ctx *ctx;
 	struct strbuf *sb;
 	struct strbuf *err;
 	const struct response_plan *plan;
@@ -103,11 +104,6 @@ static void rule(struct emitter *e, const char *text)
 static void if_owner(struct emitter *e)
 {
 	sb_printf(e->sb, " if { var(" V_POLICY ") -m str %s }", e->p->name);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static bool too_long(struct emitter *e, size_t len)
@@ -172,24 +168,14 @@ static bool put_acl_lines(struct emitter *e, const char *name, const char **exac
 
 static bool put_exact(struct emitter *e)
 {
-	const struct policy *p = e->p;
-	size_t cap = p->norigins ? p->norigins : 1;
-	const char **exact = xmalloc(cap * sizeof(*exact));
-	const char **bucket = xmalloc(cap * sizeof(*bucket));
-	size_t n = 0, m = 0;
-	bool ok = false;
+	size_t m;
+	bool owned, ok = false;
+	const char **exact = emit_exact_sorted(e->ctx, e->p, &m, &owned);
+	const char **bucket = xmalloc((m ? m : 1) * sizeof(*bucket));
 
-	for (size_t i = 0; i < p->norigins; i++)
-		if (p->origins[i].kind != ORIGIN_PATTERN)
-			exact[n++] = p->origins[i].text;
-	qsort(exact, n, sizeof(*exact), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (m && strcmp(exact[m - 1], exact[i]) == 0)
-			continue;
+	for (size_t i = 0; i < m; i++)
 		if (too_long(e, strlen(exact[i])))
 			goto out;
-		exact[m++] = exact[i];
-	}
 	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
 	if (lines > BUCKET_MIN_LINES)
 		while (nb * nb < lines)
@@ -243,7 +229,8 @@ static bool put_exact(struct emitter *e)
 	free(first);
 	ok = true;
 out:
-	free(exact);
+	if (owned)
+		free(exact);
 	free(bucket);
 	return ok;
 }
@@ -421,7 +408,7 @@ static bool render_rules(const struct emit_ctx *ctx, struct strbuf *rules, size_
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		struct response_plan plan;
 		response_plan_make(&ctx->policies[i], &plan);
-		struct emitter e = { rules, err, &plan, plan.policy, "" };
+		struct emitter e = { ctx, rules, err, &plan, plan.policy, "" };
 		at[i] = rules->len;
 		bool ok = put_rules(&e);
 		response_plan_release(&plan);

@@ -366,24 +366,18 @@ static bool hashable(const struct origin *o)
 	return o->kind != ORIGIN_PATTERN && !has_upper(o->text);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The exact origins of p that go into the hash, sorted, without duplicates. */
-static struct ngx_hash_keys exact_keys(const struct policy *p)
+static struct ngx_hash_keys exact_keys(const struct emit_ctx *ctx, const struct policy *p)
 {
-	struct ngx_hash_keys k = { xmalloc((p->norigins ? p->norigins : 1) * sizeof(char *)), 0 };
-	for (size_t i = 0; i < p->norigins; i++)
-		if (hashable(&p->origins[i]))
-			k.keys[k.n++] = p->origins[i].text;
-	qsort(k.keys, k.n, sizeof(char *), cmp_str);
-	size_t w = 0;
-	for (size_t i = 0; i < k.n; i++)
-		if (w == 0 || strcmp(k.keys[w - 1], k.keys[i]) != 0)
-			k.keys[w++] = k.keys[i];
-	k.n = w;
+	size_t n;
+	bool owned;
+	const char **sorted = emit_exact_sorted(ctx, p, &n, &owned);
+	struct ngx_hash_keys k = { xmalloc((n ? n : 1) * sizeof(char *)), 0 };
+	for (size_t i = 0; i < n; i++)
+		if (!has_upper(sorted[i]))
+			k.keys[k.n++] = sorted[i];
+	if (owned)
+		free(sorted);
 	return k;
 }
 
@@ -607,7 +601,7 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 			break;
 		response_plan_make(p, &plans[i]);
 		if (plan_needs(&plans[i], PLAN_NEED_ALLOWED))
-			keys[i] = exact_keys(p);
+			keys[i] = exact_keys(ctx, p);
 		put_policy_maps(&e, &maps, &plans[i], vars[i], &keys[i], &pcs[i]);
 		ok = !e.failed;
 	}

@@ -317,6 +317,7 @@ static int cmd_build(const struct options *o)
 		.policies = prog.policies,
 		.npolicies = prog.npolicies,
 	};
+	emit_cache_begin(&ctx);
 	struct out_set set;
 	struct strbuf err = STRBUF_INIT;
 	out_set_init(&set);
@@ -352,6 +353,7 @@ static int cmd_build(const struct options *o)
 	}
 	sb_release(&err);
 	out_set_release(&set);
+	emit_cache_end();
 	free(display);
 	program_free(&prog);
 	return rc;

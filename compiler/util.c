@@ -104,6 +104,8 @@ struct arena_block {
 struct arena {
 	struct arena_block *head;
 	size_t next_size;      /* the size of the next block: 64 KiB, doubling to 8 MiB */
+	void **big;            /* arrays of arena_grow, malloc'd, freed with the arena */
+	size_t nbig, capbig;
 };
 
 #define ARENA_MAX_BLOCK (8 * 1024 * 1024)
@@ -122,6 +124,9 @@ void arena_free(struct arena *a)
 		n = b->next;
 		free(b);
 	}
+	for (size_t i = 0; i < a->nbig; i++)
+		free(a->big[i]);
+	free(a->big);
 	free(a);
 }
 
@@ -162,6 +167,26 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 void *arena_alloc(struct arena *a, size_t n)
 {
 	return arena_take(a, n, _Alignof(max_align_t));
+}
+
+void *arena_grow(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	size_t i = a->nbig;
+	while (old && i > 0 && a->big[i - 1] != old)
+		i--;
+	if (old && i > 0) {
+		/* one of ours already: realloc (a large one is moved by the kernel, not copied) */
+		void *p = xrealloc(old, new_size);
+		memset((char *)p + old_size, 0, new_size - old_size);
+		a->big[i - 1] = p;
+		return p;
+	}
+	void *p = xcalloc(1, new_size);
+	if (old_size)
+		memcpy(p, old, old_size);
+	xgrow(&a->big, &a->capbig, a->nbig + 1, sizeof(*a->big));
+	a->big[a->nbig++] = p;
+	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)

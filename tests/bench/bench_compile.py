@@ -8,7 +8,11 @@ time -v).  The inputs are compiled interleaved, in a rotating order, for a
 few rounds; figures are medians, and the 100k/10k ratio is taken within each
 round, then the median.  A benchmark: it prints, it does not fail.
 
-usage: bench_compile.py CORSC        env: BENCH_COMPILE_ROUNDS (5)
+usage: bench_compile.py CORSC        env: BENCH_COMPILE_ROUNDS (5),
+       BENCH_COMPILE_DIR (the folder for the inputs and output folders; default
+       the system's temporary folder.  On an ext4 without a journal, creating a
+       file skips every inode freed in the last minutes, so the output folder's
+       file system can weigh more than corsc: try /dev/shm to see corsc alone)
 """
 import os
 import re
@@ -42,7 +46,7 @@ def main():
     corsc = os.path.abspath(sys.argv[1])
     cases = [(lang, npol, n) for lang in ("dsl", "yaml") for npol in (10, 100) for n in SIZES]
     res = {c: [] for c in cases}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_COMPILE_DIR") or None) as tmp:
         paths, outs = {}, {}
         for lang, npol, n in cases:
             ext = "cors" if lang == "dsl" else "yaml"

@@ -134,6 +134,7 @@ struct output_stage {
 	size_t n, cap;
 	char **made;           /* folders this set created */
 	size_t nmade, madecap;
+	char *folder;          /* the sub-folder made or checked last (most files share one) */
 };
 
 struct output_stage *output_stage_begin(const char *dir, char *err, size_t errlen)
@@ -171,7 +172,9 @@ bool output_stage_add(struct output_stage *s, const char *path, const char *data
 	if (slash && slash > final + strlen(s->dir)) {
 		bool ok = true;
 		*slash = '\0';
-		if (mkdir(final, 0777) == 0) {
+		if (s->folder && strcmp(s->folder, final) == 0) {
+			/* made or checked for the file before */
+		} else if (mkdir(final, 0777) == 0) {
 			xgrow(&s->made, &s->madecap, s->nmade + 1, sizeof(*s->made));
 			s->made[s->nmade++] = xstrdup(final);
 		} else if (errno != EEXIST) {
@@ -180,6 +183,10 @@ bool output_stage_add(struct output_stage *s, const char *path, const char *data
 		} else if (stat(final, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "'%s' exists and is not a directory", final);
 			ok = false;
+		}
+		if (ok && !(s->folder && strcmp(s->folder, final) == 0)) {
+			free(s->folder);
+			s->folder = xstrdup(final);
 		}
 		*slash = '/';
 		if (!ok)
@@ -279,6 +286,7 @@ static bool finish(struct output_stage *s, bool ok, char *err, size_t errlen)
 	sigset_t saved = s->saved;
 	free(s->made);
 	free(s->pend);
+	free(s->folder);
 	free(s->dir);
 	free(s);
 	sigprocmask(SIG_SETMASK, &saved, NULL);

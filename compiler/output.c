@@ -304,21 +304,6 @@ void output_stage_abort(struct output_stage *s)
 	(void)finish(s, false, err, sizeof(err));
 }
 
-bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen)
-{
-	struct output_stage *s = output_stage_begin(dir, err, errlen);
-	if (!s)
-		return false;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct out_file *f = &set->v[i];
-		if (!output_stage_add(s, f->path, f->data, f->len, err, errlen)) {
-			output_stage_abort(s);
-			return false;
-		}
-	}
-	return output_stage_commit(s, err, errlen);
-}
-
 static bool sink_start(struct output_sink *k)
 {
 	if (k->st)

@@ -14,18 +14,14 @@
 #include "outdir.h"
 
 /*
- * Write every file of set under dir (which must exist).  On failure nothing
- * under dir is created or changed, no temporary file is left, and a message
- * is written into err.  Returns true on success.
- */
-bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen);
-/*
- * The same in steps, so that no file need be held in memory until the last
- * is made: output_stage_begin checks dir and holds termination signals;
- * output_stage_add writes one file to its temporary file (false, with err,
- * on failure: then call output_stage_abort); output_stage_commit renames
- * the lot into place (on failure nothing changed, as output_write).  Both
- * commit and abort free the stage and restore the signal mask.
+ * A set of files written under dir (which must exist) in steps, so that no
+ * file need be held in memory until the last is made.  output_stage_begin
+ * checks dir and holds termination signals; output_stage_add writes one
+ * file to its temporary file (false, with err, on failure: then call
+ * output_stage_abort); output_stage_commit renames the lot into place, or
+ * on failure leaves nothing under dir created or changed and no temporary
+ * file, with a message in err.  Both commit and abort free the stage and
+ * restore the signal mask.
  */
 struct output_stage;
 struct output_stage *output_stage_begin(const char *dir, char *err, size_t errlen);

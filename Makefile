@@ -46,14 +46,15 @@ $(BUILD)/%.o: %.c | $(GEN_H)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
 # Grouped targets (&:, GNU make 4.3): one bison run writes both files, and
-# make -jN never starts a second one beside it.  Likewise flex.
+# make -jN never starts a second one beside it.  Likewise flex (-Cf: full
+# tables, no compression; a fifth less scanning time on a large input, issue 20).
 $(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h &: grammar/parser.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
 
-$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h &: grammar/lexer.l $(BUILD)/grammar/parser.h
+$(BUILD)/grammar/lexer.c $(BUILD)/grammar/lexer.h &: grammar/lexer.l $(BUILD)/grammar/parser.h Makefile
 	@mkdir -p $(dir $@)
-	flex --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
+	flex -Cf --header-file=$(BUILD)/grammar/lexer.h -o $(BUILD)/grammar/lexer.c $<
 
 $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c $(GEN_H)
 	$(CC) $(GENWARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -Igrammar -c -o $@ $<

@@ -2,6 +2,7 @@
  * backend.c - the table of backends and the in-memory file set they fill.
  */
 #include "backend.h"
+#include <stdint.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,11 @@ bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb)
 		sb_release(sb);
 		return false;
 	}
+	if (s->sink) {
+		s->sink(s->sink_ctx, path, sb->len ? sb->buf : "", sb->len);
+		sb_release(sb);
+		return true;
+	}
 	xgrow(&s->v, &s->cap, s->n + 1, sizeof(struct out_file));
 	struct out_file *f = &s->v[s->n++];
 	f->path = xstrdup(path);
@@ -91,4 +97,77 @@ bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb)
 	if (!f->data)
 		die_oom();
 	return true;
+}
+
+/* ---- what several backends compute alike ---- */
+
+struct exact_list {
+	const char **v;
+	size_t n;
+	bool done;
+};
+
+static struct {
+	const struct policy *policies;   /* NULL: no cache */
+	size_t n;
+	struct exact_list *exact;
+} cache;
+
+void emit_cache_begin(const struct emit_ctx *ctx)
+{
+	emit_cache_end();
+	cache.policies = ctx->policies;
+	cache.n = ctx->npolicies;
+	cache.exact = xcalloc(cache.n ? cache.n : 1, sizeof(*cache.exact));
+}
+
+void emit_cache_end(void)
+{
+	for (size_t i = 0; cache.exact && i < cache.n; i++)
+		free(cache.exact[i].v);
+	free(cache.exact);
+	cache.exact = NULL;
+	cache.policies = NULL;
+	cache.n = 0;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char **exact_sorted(const struct policy *p, size_t *n)
+{
+	const char **v = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < p->norigins; i++)
+		if (p->origins[i].kind != ORIGIN_PATTERN)
+			v[k++] = p->origins[i].text;
+	qsort(v, k, sizeof(*v), cmp_text);
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (w == 0 || strcmp(v[w - 1], v[i]) != 0)
+			v[w++] = v[i];
+	*n = w;
+	return v;
+}
+
+const char **emit_exact_sorted(const struct emit_ctx *ctx, const struct policy *p, size_t *n,
+			       bool *owned)
+{
+	/* which of the cached policies p is, if any (compared as addresses) */
+	uintptr_t at = (uintptr_t)p, base = (uintptr_t)cache.policies;
+	size_t i = cache.policies && at >= base ? (at - base) / sizeof(*p) : SIZE_MAX;
+	if (i >= cache.n || cache.policies != ctx->policies || &cache.policies[i] != p) {
+		*owned = true;
+		return exact_sorted(p, n);
+	}
+	struct exact_list *l = &cache.exact[i];
+	if (!l->done) {
+		l->v = exact_sorted(p, &l->n);
+		l->done = true;
+	}
+	*owned = false;
+	*n = l->n;
+	return l->v;
 }

@@ -22,11 +22,17 @@ struct out_file {
 struct out_set {
 	struct out_file *v;
 	size_t n, cap;
+	/*
+	 * Optional: each file added goes to sink at once (which writes it out)
+	 * instead of into v, so the files are not all held in memory.
+	 */
+	void (*sink)(void *ctx, const char *path, const char *data, size_t len);
+	void *sink_ctx;
 };
 
 void out_set_init(struct out_set *s);
 void out_set_release(struct out_set *s);
-/* Add a file; takes the contents of sb (which is left empty).  False if sb failed. */
+/* Add a file (or hand it to s->sink); takes the contents of sb (which is left empty).  False if sb failed. */
 bool out_set_add(struct out_set *s, const char *path, struct strbuf *sb);
 
 struct emit_ctx {
@@ -34,6 +40,22 @@ struct emit_ctx {
 	const struct policy *policies;
 	size_t npolicies;
 };
+
+/*
+ * What several backends compute alike, computed once between
+ * emit_cache_begin(ctx) and emit_cache_end() (the driver calls both around
+ * the backends of one build); without them each call computes afresh.
+ */
+void emit_cache_begin(const struct emit_ctx *ctx);
+void emit_cache_end(void);
+/*
+ * The texts of p's origins that are not patterns (exact ones and "null"),
+ * sorted by strcmp, without duplicates; *n of them.  When p is one of the
+ * policies of the ctx given to emit_cache_begin, computed once and owned by
+ * the cache; otherwise *owned is set and the caller frees the array.
+ */
+const char **emit_exact_sorted(const struct emit_ctx *ctx, const struct policy *p, size_t *n,
+			       bool *owned);
 
 /* Each returns false (after writing a reason into err) if it cannot emit. */
 typedef bool (*emit_fn)(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err);

@@ -20,7 +20,7 @@
 static bool bare_byte(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr(":/.-_[]", c));
+	       c == ':' || c == '/' || c == '.' || c == '-' || c == '_' || c == '[' || c == ']';
 }
 
 bool haproxy_word(struct strbuf *sb, const char *s, size_t len, enum hap_word_kind kind)
@@ -86,6 +86,7 @@ bool haproxy_regex_word(struct strbuf *sb, const char *re, size_t len)
 #define V_PNA "txn.corsc_pna"
 
 struct emitter {
+	const struct emit_ctx *ctx;
 	struct strbuf *sb;
 	struct strbuf *err;
 	const struct response_plan *plan;
@@ -103,11 +104,6 @@ static void rule(struct emitter *e, const char *text)
 static void if_owner(struct emitter *e)
 {
 	sb_printf(e->sb, " if { var(" V_POLICY ") -m str %s }", e->p->name);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static bool too_long(struct emitter *e, size_t len)
@@ -172,33 +168,40 @@ static bool put_acl_lines(struct emitter *e, const char *name, const char **exac
 
 static bool put_exact(struct emitter *e)
 {
-	const struct policy *p = e->p;
-	size_t cap = p->norigins ? p->norigins : 1;
-	const char **exact = xmalloc(cap * sizeof(*exact));
-	const char **bucket = xmalloc(cap * sizeof(*bucket));
-	size_t n = 0, m = 0;
-	bool ok = false;
+	size_t m;
+	bool owned, ok = false;
+	const char **exact = emit_exact_sorted(e->ctx, e->p, &m, &owned);
+	const char **bucket = xmalloc((m ? m : 1) * sizeof(*bucket));
 
-	for (size_t i = 0; i < p->norigins; i++)
-		if (p->origins[i].kind != ORIGIN_PATTERN)
-			exact[n++] = p->origins[i].text;
-	qsort(exact, n, sizeof(*exact), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (m && strcmp(exact[m - 1], exact[i]) == 0)
-			continue;
+	for (size_t i = 0; i < m; i++)
 		if (too_long(e, strlen(exact[i])))
 			goto out;
-		exact[m++] = exact[i];
-	}
 	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
 	if (lines > BUCKET_MIN_LINES)
 		while (nb * nb < lines)
 			nb++;
-	for (size_t b = 0; b < nb; b++) {
-		size_t k = 0;
+	/* the bucket of each origin, hashed once; then each bucket's origins in order */
+	size_t *of = NULL, *first = xcalloc(nb + 1, sizeof(*first));
+	if (nb > 1) {
+		of = xmalloc(m * sizeof(*of));
+		for (size_t i = 0; i < m; i++) {
+			of[i] = djb2(exact[i]) % nb;
+			first[of[i] + 1]++;
+		}
+		for (size_t b = 0; b < nb; b++)
+			first[b + 1] += first[b];
+		size_t *at = xmalloc(nb * sizeof(*at));
+		memcpy(at, first, nb * sizeof(*at));
 		for (size_t i = 0; i < m; i++)
-			if (nb == 1 || djb2(exact[i]) % nb == b)
-				bucket[k++] = exact[i];
+			bucket[at[of[i]]++] = exact[i];
+		free(at);
+		free(of);
+	} else {
+		memcpy(bucket, exact, m * sizeof(*bucket));
+		first[1] = m;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		size_t k = first[b + 1] - first[b];
 		if (k == 0)
 			continue;
 		char name[48];
@@ -206,8 +209,10 @@ static bool put_exact(struct emitter *e)
 			snprintf(name, sizeof(name), "corsc_allowed");
 		else
 			snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
-		if (!put_acl_lines(e, name, bucket, k))
+		if (!put_acl_lines(e, name, bucket + first[b], k)) {
+			free(first);
 			goto out;
+		}
 		if (nb > 1 && b == 0) {
 			/* the bucket of the request's origin, once */
 			rule(e, "");
@@ -219,15 +224,17 @@ static bool put_exact(struct emitter *e)
 		rule(e, "http-request set-var(" V_OK ") bool(true)");
 		if (nb > 1) {
 			sb_printf(e->sb, " if { var(txn.corsc_bucket) -m int %zu }", b);
-			sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", p->name);
+			sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", e->p->name);
 		} else {
 			if_owner(e);
 		}
 		sb_printf(e->sb, " %s\n", name);
 	}
+	free(first);
 	ok = true;
 out:
-	free(exact);
+	if (owned)
+		free(exact);
 	free(bucket);
 	return ok;
 }
@@ -440,7 +447,43 @@ static const char caveats[] =
 	"# the requests of its backends too (put policies on the backends to have one per\n"
 	"# backend). Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";
 
-static bool emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb, struct strbuf *err)
+/*
+ * The rules of every policy, rendered once without indent into rules
+ * (policy i's from at[i] to at[i + 1]): cors.cfg takes them with a tab
+ * before each line, the fragments as they are.
+ */
+static bool render_rules(const struct emit_ctx *ctx, struct strbuf *rules, size_t *at,
+			 struct strbuf *err)
+{
+	for (size_t i = 0; i < ctx->npolicies; i++) {
+		struct response_plan plan;
+		response_plan_make(&ctx->policies[i], &plan);
+		struct emitter e = { ctx, rules, err, &plan, plan.policy, "" };
+		at[i] = rules->len;
+		bool ok = put_rules(&e);
+		response_plan_release(&plan);
+		if (!ok)
+			return false;
+	}
+	at[ctx->npolicies] = rules->len;
+	return true;
+}
+
+/* text[0..len), whole lines, each after a tab */
+static void put_indented(struct strbuf *sb, const char *text, size_t len)
+{
+	const char *end = text + len;
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		size_t n = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
+		sb_putc(sb, '\t');
+		sb_add(sb, text, n);
+		text += n;
+	}
+}
+
+static void emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb,
+			  const struct strbuf *rules, const size_t *at)
 {
 	put_generated(sb, ctx);
 	sb_puts(sb,
@@ -459,25 +502,17 @@ static bool emit_defaults(const struct emit_ctx *ctx, struct strbuf *sb, struct 
 	sb_puts(sb, caveats);
 	sb_puts(sb, version_guard);
 	for (size_t i = 0; i < ctx->npolicies; i++) {
-		struct response_plan plan;
-		response_plan_make(&ctx->policies[i], &plan);
-		struct emitter e = { sb, err, &plan, plan.policy, "\t" };
+		const char *name = ctx->policies[i].name;
 		sb_printf(sb, "\n# Policy \"%s\".\ndefaults cors-%s from cors-base\n\tmode http\n",
-			  e.p->name, e.p->name);
-		bool ok = put_rules(&e);
-		response_plan_release(&plan);
-		if (!ok)
-			return false;
+			  name, name);
+		put_indented(sb, rules->buf + at[i], at[i + 1] - at[i]);
 	}
 	sb_puts(sb, "\n# What follows uses cors-base alone, without CORS rules.\ndefaults from cors-base\n");
-	return true;
 }
 
-static bool emit_fragment(const struct emit_ctx *ctx, const struct policy *p, struct strbuf *sb,
-			  struct strbuf *err)
+static void emit_fragment(const struct emit_ctx *ctx, const struct policy *p, struct strbuf *sb,
+			  const char *rules, size_t len)
 {
-	struct response_plan plan;
-
 	put_generated(sb, ctx);
 	sb_printf(sb,
 		  "# The rules of policy \"%s\", to paste (or template) at the top of the\n"
@@ -491,11 +526,7 @@ static bool emit_fragment(const struct emit_ctx *ctx, const struct policy *p, st
 		  "# folder loaded with -f skips it). Variables: txn.corsc_*.\n", p->name, p->name);
 	sb_puts(sb, caveats);
 	sb_puts(sb, version_guard);
-	response_plan_make(p, &plan);
-	struct emitter e = { sb, err, &plan, p, "" };
-	bool ok = put_rules(&e);
-	response_plan_release(&plan);
-	return ok;
+	sb_add(sb, rules, len);
 }
 
 bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *err)
@@ -513,23 +544,34 @@ bool emit_haproxy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf
 			return false;
 		}
 	}
-	if (!emit_defaults(ctx, &sb, err))
+	struct strbuf rules = STRBUF_INIT;
+	size_t *at = xmalloc((ctx->npolicies + 1) * sizeof(*at));
+	if (!render_rules(ctx, &rules, at, err) || rules.failed) {
+		if (rules.failed && !err->len)
+			sb_puts(err, "out of memory");
+		free(at);
+		sb_release(&rules);
 		goto fail;
+	}
+	emit_defaults(ctx, &sb, &rules, at);
 	if (!out_set_add(out, "haproxy/cors.cfg", &sb))
-		goto oom;
+		goto oom_rules;
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		const struct policy *p = &ctx->policies[i];
-		if (!emit_fragment(ctx, p, &sb, err))
-			goto fail;
+		emit_fragment(ctx, p, &sb, rules.buf + at[i], at[i + 1] - at[i]);
 		struct strbuf path = STRBUF_INIT;
 		sb_printf(&path, "haproxy/cors-%s.fragment", p->name);
 		bool added = !path.failed && out_set_add(out, sb_str(&path), &sb);
 		sb_release(&path);
 		if (!added)
-			goto oom;
+			goto oom_rules;
 	}
+	free(at);
+	sb_release(&rules);
 	return true;
-oom:
+oom_rules:
+	free(at);
+	sb_release(&rules);
 	sb_puts(err, "out of memory");
 	return false;
 fail:

@@ -58,6 +58,20 @@ size_t ngx_quoted_len(const char *s, size_t len, enum ngx_quote_mode mode)
 bool ngx_quote(struct strbuf *sb, const char *s, size_t len, enum ngx_quote_mode mode,
 	       bool *dollar)
 {
+	/* most strings (every origin) need no escape: one scan, one copy */
+	size_t plain = 0;
+	while (plain < len) {
+		unsigned char c = (unsigned char)s[plain];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '$')
+			break;
+		plain++;
+	}
+	if (plain == len) {
+		sb_putc(sb, '"');
+		sb_add(sb, s, len);
+		sb_putc(sb, '"');
+		return true;
+	}
 	if (ngx_quoted_len(s, len, mode) == (size_t)-1)
 		return false;
 	sb_putc(sb, '"');
@@ -352,24 +366,18 @@ static bool hashable(const struct origin *o)
 	return o->kind != ORIGIN_PATTERN && !has_upper(o->text);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The exact origins of p that go into the hash, sorted, without duplicates. */
-static struct ngx_hash_keys exact_keys(const struct policy *p)
+static struct ngx_hash_keys exact_keys(const struct emit_ctx *ctx, const struct policy *p)
 {
-	struct ngx_hash_keys k = { xmalloc((p->norigins ? p->norigins : 1) * sizeof(char *)), 0 };
-	for (size_t i = 0; i < p->norigins; i++)
-		if (hashable(&p->origins[i]))
-			k.keys[k.n++] = p->origins[i].text;
-	qsort(k.keys, k.n, sizeof(char *), cmp_str);
-	size_t w = 0;
-	for (size_t i = 0; i < k.n; i++)
-		if (w == 0 || strcmp(k.keys[w - 1], k.keys[i]) != 0)
-			k.keys[w++] = k.keys[i];
-	k.n = w;
+	size_t n;
+	bool owned;
+	const char **sorted = emit_exact_sorted(ctx, p, &n, &owned);
+	struct ngx_hash_keys k = { xmalloc((n ? n : 1) * sizeof(char *)), 0 };
+	for (size_t i = 0; i < n; i++)
+		if (!has_upper(sorted[i]))
+			k.keys[k.n++] = sorted[i];
+	if (owned)
+		free(sorted);
 	return k;
 }
 
@@ -593,7 +601,7 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 			break;
 		response_plan_make(p, &plans[i]);
 		if (plan_needs(&plans[i], PLAN_NEED_ALLOWED))
-			keys[i] = exact_keys(p);
+			keys[i] = exact_keys(ctx, p);
 		put_policy_maps(&e, &maps, &plans[i], vars[i], &keys[i], &pcs[i]);
 		ok = !e.failed;
 	}
@@ -617,10 +625,20 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 			"map $http_access_control_request_method $cors__has_acrm {\n    default 1;\n    \"\" \"\";\n}\n"
 			"map \"$request_method $cors__has_origin$cors__has_acrm\" $cors__preflight {\n"
 			"    default \"\";\n    \"OPTIONS 11\" 1;\n}\n");
-		sb_add(&http, maps.buf ? maps.buf : "", maps.len);
-		if (maps.failed)
-			http.failed = true;
-		ok = out_set_add(out, "nginx/cors-http.conf", &http);
+		/*
+		 * The header goes in front of the maps in their own buffer (moved
+		 * up in place), not the maps after the header: no second copy of
+		 * the largest nginx file.
+		 */
+		size_t hl = http.len, ml = maps.len;
+		sb_add(&maps, http.buf ? http.buf : "", hl);
+		if (!maps.failed && hl) {
+			memmove(maps.buf + hl, maps.buf, ml);
+			memcpy(maps.buf, http.buf, hl);
+		}
+		if (http.failed)
+			maps.failed = true;
+		ok = out_set_add(out, "nginx/cors-http.conf", &maps);
 		if (!ok)
 			sb_puts(err, "out of memory");
 	}

@@ -78,9 +78,15 @@ void ir_stmt_reserve(struct ir_file *f, struct ir_stmt *s, size_t n)
 	if (n <= s->cap - s->nvalues)
 		return;
 	size_t cap = s->nvalues + n;
-	struct ir_value *v = arena_alloc(f->arena, cap * sizeof(*v));
-	if (s->nvalues)
-		memcpy(v, s->values, s->nvalues * sizeof(*v));
+	struct ir_value *v;
+	if (cap < 1024) {
+		v = arena_alloc(f->arena, cap * sizeof(*v));
+		if (s->nvalues)
+			memcpy(v, s->values, s->nvalues * sizeof(*v));
+	} else {
+		/* a long list (thousands of origins): resized in place, no copies left behind */
+		v = arena_grow(f->arena, s->values, s->nvalues * sizeof(*v), cap * sizeof(*v));
+	}
 	s->values = v;
 	s->cap = cap;
 }

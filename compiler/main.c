@@ -317,9 +317,16 @@ static int cmd_build(const struct options *o)
 		.policies = prog.policies,
 		.npolicies = prog.npolicies,
 	};
+	emit_cache_begin(&ctx);
 	struct out_set set;
 	struct strbuf err = STRBUF_INIT;
 	out_set_init(&set);
+	/* with -o, each file goes to its temporary file as soon as it is made */
+	struct output_sink sink = { .dir = o->outdir };
+	if (o->outdir) {
+		set.sink = output_sink_file;
+		set.sink_ctx = &sink;
+	}
 	rc = 0;
 	backend_set want = o->any_target ? o->targets : backend_servers();
 	for (size_t i = 0; backends[i].name; i++) {
@@ -329,33 +336,24 @@ static int cmd_build(const struct options *o)
 			break;
 		}
 	}
-	if (rc == 0) {
-		if (o->outdir) {
-			char msg[1024];
-			struct outdir_made made;
-			if (!outdir_create(o->outdir, &made, msg, sizeof(msg))) {
-				fprintf(stderr, "corsc: %s\n", msg);
-				rc = EXIT_USAGE;
-			} else if (!output_write(o->outdir, &set, msg, sizeof(msg))) {
-				fprintf(stderr, "corsc: %s\n", msg);
-				outdir_undo(&made);
-				rc = EXIT_USAGE;
-			} else {
-				outdir_keep(&made);
-			}
-		} else {
-			for (size_t i = 0; i < set.n; i++) {
-				printf("# ==> %s <==\n", set.v[i].path);
-				fwrite(set.v[i].data, 1, set.v[i].len, stdout);
-			}
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				fprintf(stderr, "corsc: cannot write to standard output\n");
-				rc = EXIT_USAGE;
-			}
+	if (o->outdir) {
+		if (!output_sink_finish(&sink, rc == 0)) {
+			fprintf(stderr, "corsc: %s\n", sink.msg);
+			rc = EXIT_USAGE;
+		}
+	} else if (rc == 0) {
+		for (size_t i = 0; i < set.n; i++) {
+			printf("# ==> %s <==\n", set.v[i].path);
+			fwrite(set.v[i].data, 1, set.v[i].len, stdout);
+		}
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "corsc: cannot write to standard output\n");
+			rc = EXIT_USAGE;
 		}
 	}
 	sb_release(&err);
 	out_set_release(&set);
+	emit_cache_end();
 	free(display);
 	program_free(&prog);
 	return rc;

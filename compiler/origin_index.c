@@ -8,13 +8,14 @@
 
 #include "origin.h"
 
+/* 8 bytes a slot, so that a table of thousands stays in the cache */
 struct slot {
-	uint64_t hash;
-	const char *text;      /* NULL: empty slot */
-	size_t len;
+	uint32_t hash;         /* the low half of hash_bytes() */
+	uint32_t at;           /* 0: empty; else index + 1 into the policy's origins */
 };
 
 struct origin_index {
+	const struct origin *origins;
 	struct slot *slots;
 	size_t mask;           /* capacity - 1; capacity is a power of two */
 	const struct origin **patterns;
@@ -31,16 +32,26 @@ static const char *exact_text(const struct origin *o)
 	return NULL;
 }
 
+/* Is exact_text of the slot's origin s[0..n)? */
+static bool slot_is(const struct origin_index *ix, const struct slot *sl, uint32_t h,
+		    const char *s, size_t n)
+{
+	if (sl->hash != h)
+		return false;
+	const char *t = exact_text(&ix->origins[sl->at - 1]);
+	return strlen(t) == n && memcmp(t, s, n) == 0;
+}
+
 static const struct slot *lookup(const struct origin_index *ix, const char *s, size_t n)
 {
 	if (!ix->slots)
 		return NULL;
-	uint64_t h = hash_bytes(s, n);
+	uint32_t h = (uint32_t)hash_bytes(s, n);
 	for (size_t i = (size_t)h & ix->mask;; i = (i + 1) & ix->mask) {
 		const struct slot *sl = &ix->slots[i];
-		if (!sl->text)
+		if (!sl->at)
 			return NULL;
-		if (sl->hash == h && sl->len == n && memcmp(sl->text, s, n) == 0)
+		if (slot_is(ix, sl, h, s, n))
 			return sl;
 	}
 }
@@ -48,6 +59,7 @@ static const struct slot *lookup(const struct origin_index *ix, const char *s, s
 void origin_index_build(struct arena *a, struct policy *p)
 {
 	struct origin_index *ix = arena_alloc(a, sizeof(*ix));
+	ix->origins = p->origins;
 	size_t nexact = 0, npat = 0;
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (exact_text(&p->origins[i]))
@@ -73,15 +85,15 @@ void origin_index_build(struct arena *a, struct policy *p)
 			continue;
 		}
 		size_t n = strlen(t);
-		uint64_t h = hash_bytes(t, n);
+		uint32_t h = (uint32_t)hash_bytes(t, n);
 		size_t j = (size_t)h & ix->mask;
-		for (; ix->slots[j].text; j = (j + 1) & ix->mask)
-			if (ix->slots[j].hash == h && ix->slots[j].len == n &&
-			    memcmp(ix->slots[j].text, t, n) == 0)
+		for (; ix->slots[j].at; j = (j + 1) & ix->mask)
+			if (slot_is(ix, &ix->slots[j], h, t, n))
 				break;          /* a duplicate: already there */
-		ix->slots[j].hash = h;
-		ix->slots[j].text = t;
-		ix->slots[j].len = n;
+		if (!ix->slots[j].at) {
+			ix->slots[j].hash = h;
+			ix->slots[j].at = (uint32_t)(i + 1);
+		}
 	}
 	p->index = ix;
 }

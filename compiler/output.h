@@ -11,13 +11,46 @@
 #include <stddef.h>
 
 #include "backend.h"
+#include "outdir.h"
 
 /*
- * Write every file of set under dir (which must exist).  On failure nothing
- * under dir is created or changed, no temporary file is left, and a message
- * is written into err.  Returns true on success.
+ * A set of files written under dir (which must exist) in steps, so that no
+ * file need be held in memory until the last is made.  output_stage_begin
+ * checks dir and holds termination signals; output_stage_add writes one
+ * file to its temporary file (false, with err, on failure: then call
+ * output_stage_abort); output_stage_commit renames the lot into place, or
+ * on failure leaves nothing under dir created or changed and no temporary
+ * file, with a message in err.  Both commit and abort free the stage and
+ * restore the signal mask.
  */
-bool output_write(const char *dir, const struct out_set *set, char *err, size_t errlen);
+struct output_stage;
+struct output_stage *output_stage_begin(const char *dir, char *err, size_t errlen);
+bool output_stage_add(struct output_stage *s, const char *path, const char *data, size_t len,
+		      char *err, size_t errlen);
+bool output_stage_commit(struct output_stage *s, char *err, size_t errlen);
+void output_stage_abort(struct output_stage *s);
+/*
+ * The output folder of `build -o DIR` as a sink for an out_set: the folder
+ * (with its missing parents, outdir.h) and the stage are made at the first
+ * file, each file is written to its temporary file as it comes, and the
+ * first failure is kept in msg (later files are dropped).  Start with
+ * { .dir = DIR }.
+ */
+struct output_sink {
+	const char *dir;
+	struct outdir_made made;
+	struct output_stage *st;
+	bool failed;
+	char msg[1024];
+};
+/* The out_set sink function (ctx: a struct output_sink). */
+void output_sink_file(void *ctx, const char *path, const char *data, size_t len);
+/*
+ * keep: rename every file into place (the folder is made even for no file);
+ * false with msg if anything failed, and then nothing is changed.  !keep
+ * (a backend failed): take everything away; returns true.
+ */
+bool output_sink_finish(struct output_sink *k, bool keep);
 /*
  * Block the signals that would end corsc (INT, TERM, HUP, QUIT, PIPE, XFSZ)
  * until the caller restores *saved: a temporary file is always renamed or

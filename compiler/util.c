@@ -104,6 +104,8 @@ struct arena_block {
 struct arena {
 	struct arena_block *head;
 	size_t next_size;      /* the size of the next block: 64 KiB, doubling to 8 MiB */
+	void **big;            /* arrays of arena_grow, malloc'd, freed with the arena */
+	size_t nbig, capbig;
 };
 
 #define ARENA_MAX_BLOCK (8 * 1024 * 1024)
@@ -122,18 +124,25 @@ void arena_free(struct arena *a)
 		n = b->next;
 		free(b);
 	}
+	for (size_t i = 0; i < a->nbig; i++)
+		free(a->big[i]);
+	free(a->big);
 	free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/*
+ * n bytes aligned to align (a power of two) from a's current block, or from
+ * a new one.  Strings take align 1: rounding each up to max_align_t cost
+ * about 8 bytes a string, a tenth of the arena on a large input.
+ */
+static void *arena_take(struct arena *a, size_t n, size_t align)
 {
-	const size_t align = _Alignof(max_align_t);
 	struct arena_block *b = a->head;
 
 	if (n > SIZE_MAX - align)
 		die_oom();
-	n = (n + align - 1) & ~(align - 1);
-	if (!b || b->size - b->used < n) {
+	size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+	if (!b || at > b->size || b->size - at < n) {
 		if (a->next_size == 0)
 			a->next_size = 64 * 1024;
 		size_t size = n > a->next_size ? n : a->next_size;
@@ -148,15 +157,41 @@ void *arena_alloc(struct arena *a, size_t n)
 		b->used = 0;
 		b->next = a->head;
 		a->head = b;
+		at = 0;
 	}
-	void *p = b->data + b->used;
-	b->used += n;
+	void *p = b->data + at;
+	b->used = at + n;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	return arena_take(a, n, _Alignof(max_align_t));
+}
+
+void *arena_grow(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	size_t i = a->nbig;
+	while (old && i > 0 && a->big[i - 1] != old)
+		i--;
+	if (old && i > 0) {
+		/* one of ours already: realloc (a large one is moved by the kernel, not copied) */
+		void *p = xrealloc(old, new_size);
+		memset((char *)p + old_size, 0, new_size - old_size);
+		a->big[i - 1] = p;
+		return p;
+	}
+	void *p = xcalloc(1, new_size);
+	if (old_size)
+		memcpy(p, old, old_size);
+	xgrow(&a->big, &a->capbig, a->nbig + 1, sizeof(*a->big));
+	a->big[a->nbig++] = p;
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -169,13 +204,17 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+	/* formatted once into a local buffer: a second pass only if it is too short */
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		die_oom();
-	char *p = arena_alloc(a, (size_t)n + 1);
+	if ((size_t)n < sizeof(small))
+		return arena_strndup(a, small, (size_t)n);
+	char *p = arena_take(a, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);

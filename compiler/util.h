@@ -35,6 +35,13 @@ struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);        /* zeroed */
+/*
+ * An array that grows: old (old_size bytes, from arena_alloc or an earlier
+ * arena_grow, or NULL) as new_size bytes, the new part zeroed.  Kept apart
+ * from the blocks and resized in place where it can be, so that doubling a
+ * long array leaves no old copies behind; freed with the arena.
+ */
+void *arena_grow(struct arena *a, void *old, size_t old_size, size_t new_size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)

@@ -317,7 +317,17 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	}
 
 	out->origins = arena_alloc(f->arena, s->nvalues * sizeof(*out->origins));
-	struct strmap *texts = strmap_new(f->arena, s->nvalues);
+	/* the maps of the checks below live only until this function returns */
+	struct arena *scratch = arena_new();
+	/*
+	 * The canonical texts seen so far, for W107: a hash set of 8-byte
+	 * slots (hash, index + 1 into out->origins), small enough to stay in
+	 * the cache where a strmap of 10,000 origins did not.
+	 */
+	size_t tcap = 8;
+	while (tcap < s->nvalues + s->nvalues / 2 + 1)
+		tcap *= 2;
+	struct text_slot { uint32_t hash, at; } *texts = arena_alloc(scratch, tcap * sizeof(*texts));
 	for (size_t i = 0; i < s->nvalues; i++) {
 		const struct ir_value *v = &s->values[i];
 		if (is_star(v))
@@ -327,11 +337,21 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 			ok = false;
 			continue;
 		}
-		bool found;
-		void **slot = strmap_slot(texts, o.text, strlen(o.text), &found);
-		const struct origin *dup = found ? *slot : NULL;
-		if (!found)
-			*slot = &out->origins[out->norigins];
+		size_t tlen = strlen(o.text);
+		uint64_t h = hash_bytes(o.text, tlen);
+		const struct origin *dup = NULL;
+		size_t t = (size_t)h & (tcap - 1);
+		for (; texts[t].at; t = (t + 1) & (tcap - 1)) {
+			const struct origin *seen = &out->origins[texts[t].at - 1];
+			if (texts[t].hash == (uint32_t)h && strcmp(seen->text, o.text) == 0) {
+				dup = seen;
+				break;
+			}
+		}
+		if (!dup) {
+			texts[t].hash = (uint32_t)h;
+			texts[t].at = (uint32_t)(out->norigins + 1);
+		}
 		if (dup) {
 			char note[160];
 			snprintf(note, sizeof(note), "'%s' was first given at line %u, column %u; "
@@ -359,24 +379,37 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 	size_t npatterns = 0;
 	for (size_t j = 0; j < out->norigins; j++)
 		npatterns += out->origins[j].kind == ORIGIN_PATTERN;
-	struct strmap *by_host = strmap_new(f->arena, npatterns);
-	size_t *next = arena_alloc(f->arena, (out->norigins + 1) * sizeof(size_t));
+	struct strmap *by_host = strmap_new(scratch, npatterns);
+	size_t *next = arena_alloc(scratch, (out->norigins + 1) * sizeof(size_t));
+	/* the lengths of the patterns' hosts: a suffix of another length needs no lookup */
+	uint64_t host_len[4] = { 0, 0, 0, 0 };
+	bool long_host = false;
 	for (size_t j = 0; j < out->norigins; j++) {
 		const struct origin *pat = &out->origins[j];
 		if (pat->kind != ORIGIN_PATTERN)
 			continue;
+		size_t hl = strlen(pat->host);
+		if (hl < 256)
+			host_len[hl / 64] |= (uint64_t)1 << (hl % 64);
+		else
+			long_host = true;
 		bool found;
-		void **slot = strmap_slot(by_host, pat->host, strlen(pat->host), &found);
+		void **slot = strmap_slot(by_host, pat->host, hl, &found);
 		next[j] = found ? (size_t)(uintptr_t)*slot : 0;   /* chain of index + 1 */
 		*slot = (void *)(uintptr_t)(j + 1);
 	}
-	for (size_t i = 0; i < out->norigins; i++) {
+	for (size_t i = 0; i < out->norigins && npatterns; i++) {
 		const struct origin *e = &out->origins[i];
-		if (e->kind != ORIGIN_EXACT)
+		if (e->kind != ORIGIN_EXACT || !e->host)
 			continue;
 		const struct origin *hit = NULL;
-		for (const char *h = e->host; h && !hit; h = strchr(h, '.') ? strchr(h, '.') + 1 : NULL) {
-			void *head = strmap_get(by_host, h, strlen(h));
+		const char *end = e->host + strlen(e->host);
+		for (const char *h = e->host, *dot; h && !hit;
+		     h = (dot = memchr(h, '.', (size_t)(end - h))) ? dot + 1 : NULL) {
+			size_t hl = (size_t)(end - h);
+			if (hl < 256 ? !(host_len[hl / 64] >> (hl % 64) & 1) : !long_host)
+				continue;
+			void *head = strmap_get(by_host, h, hl);
 			for (size_t j = (size_t)(uintptr_t)head; j && !hit; j = next[j - 1]) {
 				const struct origin *pat = &out->origins[j - 1];
 				if (origin_match(pat, e->text, strlen(e->text)))
@@ -398,6 +431,7 @@ static bool check_origins(struct ir_file *f, const struct ir_policy *p, bool cre
 				}
 		}
 	}
+	arena_free(scratch);
 	return ok;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench_compile.py - compile-time scaling of corsc (issue 7).
+"""bench_compile.py - compile-time scaling of corsc (issues 7 and 20).
 
 For 1,000, 10,000 and 100,000 origins (exact and patterns mixed), spread over
 10 and 100 policies, in both languages, compile to every target (-t all -t
@@ -8,7 +8,11 @@ time -v).  The inputs are compiled interleaved, in a rotating order, for a
 few rounds; figures are medians, and the 100k/10k ratio is taken within each
 round, then the median.  A benchmark: it prints, it does not fail.
 
-usage: bench_compile.py CORSC        env: BENCH_COMPILE_ROUNDS (5)
+usage: bench_compile.py CORSC        env: BENCH_COMPILE_ROUNDS (5),
+       BENCH_COMPILE_DIR (the folder for the inputs and output folders; default
+       the system's temporary folder.  On an ext4 without a journal, creating a
+       file skips every inode freed in the last minutes, so the output folder's
+       file system can weigh more than corsc: try /dev/shm to see corsc alone)
 """
 import os
 import re
@@ -42,7 +46,7 @@ def main():
     corsc = os.path.abspath(sys.argv[1])
     cases = [(lang, npol, n) for lang in ("dsl", "yaml") for npol in (10, 100) for n in SIZES]
     res = {c: [] for c in cases}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_COMPILE_DIR") or None) as tmp:
         paths, outs = {}, {}
         for lang, npol, n in cases:
             ext = "cors" if lang == "dsl" else "yaml"
@@ -74,11 +78,11 @@ def main():
             q = statistics.median(a[0] / b[0] for a, b in zip(res[c], ten))
             qc = statistics.median(a[1] / max(b[1], 0.005) for a, b in zip(res[c], ten))
             ratio, rcpu = "%.1f" % q, "%.1f" % qc
-            if wall > 0.5 or rss > 100 * 1024 or q > 12:
+            if cpu > 0.25 or rss > 64 * 1024 or qc > 12:
                 ok = False
         print("%-5s %9d %8d %10.0f %9.3f %9.3f %10.1f %9s %9s" % (lang, npol, n, sizes[c] / 1024,
                                                                 wall, cpu, rss / 1024, ratio, rcpu))
-    print("targets (100k origins: wall <= 0.5 s, <= 100 MiB, 100k/10k wall <= 12): %s"
+    print("targets (issue 20; 100k origins: cpu <= 0.25 s, peak <= 64 MiB, 100k/10k cpu <= 12): %s"
           % ("met" if ok else "NOT met"))
     print("(cpu s is user + system time; wall time includes waiting for the CPU on a loaded machine)")
 

@@ -12,6 +12,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "testutil.h"
+#include "util.h"
 
 static char *render(const struct diag_queue *q, enum diag_format fmt)
 {
@@ -255,6 +256,67 @@ static void test_span_end(void)
 	source_free(src);
 }
 
+/* arena_grow: an arena array, then a grown one, then grown again: contents kept, the rest zero */
+static void test_arena_grow(void)
+{
+	struct arena *a = arena_new();
+	int *v = arena_alloc(a, 4 * sizeof(int));
+	for (int i = 0; i < 4; i++)
+		v[i] = i + 1;
+	for (size_t n = 4; n < 40000; n *= 2) {
+		v = arena_grow(a, v, n * sizeof(int), 2 * n * sizeof(int));
+		for (size_t i = 0; i < n; i++)
+			if (v[i] != (int)(i < 4 ? i + 1 : 7 * i))
+				CU_FAIL("arena_grow lost an element");
+		for (size_t i = n; i < 2 * n; i++)
+			if (v[i] != 0)
+				CU_FAIL("arena_grow: the new part is not zero");
+		for (size_t i = n; i < 2 * n; i++)
+			v[i] = (int)(7 * i);
+	}
+	CU_ASSERT_PTR_NOT_NULL(arena_grow(a, NULL, 0, 16));
+	arena_free(a);
+}
+
+/* 3,000 origins a policy (lists that grow past the arena) read alike from both languages */
+static void test_long_origin_lists(void)
+{
+	struct strbuf dsl = STRBUF_INIT, yaml = STRBUF_INIT;
+	sb_puts(&dsl, "policy p {\n    origins ");
+	sb_puts(&yaml, "policies:\n  p:\n    origins:\n");
+	for (int i = 0; i < 3000; i++) {
+		sb_printf(&dsl, "%s\"https://h%d.example.com\"", i ? ", " : "", i);
+		sb_printf(&yaml, "      - \"https://h%d.example.com\"\n", i);
+	}
+	sb_puts(&dsl, ";\n}\n");
+	struct program pd, py;
+	program_init(&pd, false);
+	program_init(&py, false);
+	add_string(&pd, "t.cors", sb_str(&dsl));
+	add_string(&py, "t.yaml", sb_str(&yaml));
+	program_link(&pd);
+	program_link(&py);
+	CU_ASSERT_EQUAL(pd.dq.n, 0);
+	CU_ASSERT_EQUAL(py.dq.n, 0);
+	CU_ASSERT_EQUAL_FATAL(pd.npolicies, 1);
+	CU_ASSERT_EQUAL_FATAL(py.npolicies, 1);
+	CU_ASSERT_EQUAL_FATAL(pd.policies[0].norigins, 3000);
+	CU_ASSERT_EQUAL_FATAL(py.policies[0].norigins, 3000);
+	for (size_t i = 0; i < 3000; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "https://h%zu.example.com", i);
+		if (strcmp(pd.policies[0].origins[i].text, want) != 0 ||
+		    strcmp(py.policies[0].origins[i].text, want) != 0) {
+			CU_FAIL("an origin of a long list is lost or out of order");
+			break;
+		}
+	}
+	program_free(&pd);
+	program_free(&py);
+	sb_release(&dsl);
+	sb_release(&yaml);
+}
+
 void register_pipeline(void)
 {
 	static const struct test_case cases[] = {
@@ -267,6 +329,8 @@ void register_pipeline(void)
 		{ "sarif log of a clean run", test_sarif_empty_run },
 		{ "fix-its in json and sarif", test_fix_rendered },
 		{ "end of a span", test_span_end },
+		{ "arena_grow keeps and zeroes", test_arena_grow },
+		{ "3,000 origins alike in both languages", test_long_origin_lists },
 		{ NULL, NULL },
 	};
 	register_cases("pipeline", cases);

@@ -171,12 +171,24 @@ static bool exact_terms(struct exprs *x, const char **exact, size_t n, const str
 	return true;
 }
 
-/* The patterns as "ORIGIN.matches(r'^(?:...|...)$')" terms. */
+/*
+ * The patterns as "ORIGIN.matches(r'^(?:...|...)$')" terms.  RE2 has no
+ * lookahead, so the regex of a "**." pattern cannot bound the host to 253
+ * characters (origin_regex.c); where the policy has one, each term also
+ * refuses a host of 254 or more: "&& !ORIGIN.matches(r'://[a-z0-9_.-]{254}')".
+ */
 static bool pattern_terms(struct exprs *x, const struct policy *p, struct strbuf *err)
 {
-	static const char head[] = ORIGIN_PH ".matches(r'^(?:", tail[] = ")$')";
+	static const char head[] = ORIGIN_PH ".matches(r'^(?:";
+	static const char tail_short[] = ")$')";
+	static const char tail_long[] = ")$') && !" ORIGIN_PH ".matches(r'://[a-z0-9_.-]{254}')";
+	const char *tail = tail_short;
 	struct strbuf re = STRBUF_INIT;
 	bool open = false, ok = false;
+
+	for (size_t i = 0; i < p->norigins; i++)
+		if (p->origins[i].kind == ORIGIN_PATTERN && p->origins[i].wild == WILD_MULTI)
+			tail = tail_long;
 
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (p->origins[i].kind != ORIGIN_PATTERN)

@@ -230,7 +230,8 @@ static void test_origin_test(void)
 			"|https://(?:[a-z0-9_-]{1,63}\\.)+eu\\.example\\.com"
 			"|http://localhost(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
 			"|http://\\[::1\\](?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
-			")$')`\n";
+			")$') && !{http.request.header.Origin}.matches(r'://[a-z0-9_.-]{254}')`\n";
+	/* the "**." pattern: RE2 has no lookahead, so a second test bounds the host to 253 */
 	CU_ASSERT_EQUAL(count(out, x), 1);
 	CU_ASSERT_EQUAL(count(out, " expression "), 1);
 	/* evaluated once, by the route of the allowed origins; no variable */

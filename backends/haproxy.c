@@ -162,9 +162,11 @@ static bool put_acl_lines(struct emitter *e, const char *name, const char **exac
  * of one acl name OR together.  An acl of L lines costs L tree lookups, so
  * beyond BUCKET_MIN_LINES the origins are spread over about sqrt(L) buckets
  * by a hash HAProxy computes once per request (djb2): a request then costs
- * one bucket test per bucket and the lookups of its own bucket only.
+ * one bucket test (an acl term, all buckets in one rule up to
+ * BUCKETS_PER_RULE) per bucket and the lookups of its own bucket only.
  */
 #define BUCKET_MIN_LINES 4
+#define BUCKETS_PER_RULE 15
 
 static bool put_exact(struct emitter *e)
 {
@@ -200,36 +202,63 @@ static bool put_exact(struct emitter *e)
 		memcpy(bucket, exact, m * sizeof(*bucket));
 		first[1] = m;
 	}
+	if (nb == 1) {
+		if (m && !put_acl_lines(e, "corsc_allowed", bucket, m)) {
+			free(first);
+			goto out;
+		}
+		if (m) {
+			rule(e, "http-request set-var(" V_OK ") bool(true)");
+			if_owner(e);
+			sb_puts(e->sb, " corsc_allowed\n");
+		}
+		free(first);
+		ok = true;
+		goto out;
+	}
+	/* the acls first (a rule can only name an acl defined above it) */
+	rule(e, "acl corsc_owner var(" V_POLICY ") -m str ");
+	sb_printf(e->sb, "%s\n", e->p->name);
 	for (size_t b = 0; b < nb; b++) {
 		size_t k = first[b + 1] - first[b];
 		if (k == 0)
 			continue;
 		char name[48];
-		if (nb == 1)
-			snprintf(name, sizeof(name), "corsc_allowed");
-		else
-			snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
+		snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
 		if (!put_acl_lines(e, name, bucket + first[b], k)) {
 			free(first);
 			goto out;
 		}
-		if (nb > 1 && b == 0) {
-			/* the bucket of the request's origin, once */
-			rule(e, "");
-			sb_printf(e->sb, "http-request set-var(txn.corsc_bucket) var(" V_ORIGIN "),djb2,mod(%zu)", nb);
-			if_owner(e);
-			sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
-		}
-		/* the bucket test first: it fails for all buckets but one */
-		rule(e, "http-request set-var(" V_OK ") bool(true)");
-		if (nb > 1) {
-			sb_printf(e->sb, " if { var(txn.corsc_bucket) -m int %zu }", b);
-			sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", e->p->name);
-		} else {
-			if_owner(e);
-		}
-		sb_printf(e->sb, " %s\n", name);
+		rule(e, "");
+		sb_printf(e->sb, "acl corsc_bucket_%zu var(txn.corsc_bucket) -m int %zu\n", b, b);
 	}
+	/* the bucket of the request's origin, once */
+	rule(e, "");
+	sb_printf(e->sb, "http-request set-var(txn.corsc_bucket) var(" V_ORIGIN "),djb2,mod(%zu)", nb);
+	if_owner(e);
+	sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
+	/*
+	 * One rule ORs BUCKETS_PER_RULE buckets ("B OWNER ALLOWED_B || ..."):
+	 * an acl term costs less than a rule, and the bucket test fails for
+	 * every bucket but one.  4 words a bucket + 4 stay within 64 words.
+	 */
+	size_t in_rule = 0;
+	for (size_t b = 0; b < nb; b++) {
+		if (first[b + 1] == first[b])
+			continue;
+		if (in_rule == BUCKETS_PER_RULE) {
+			sb_putc(e->sb, '\n');
+			in_rule = 0;
+		}
+		if (in_rule == 0)
+			rule(e, "http-request set-var(" V_OK ") bool(true) if");
+		else
+			sb_puts(e->sb, " ||");
+		sb_printf(e->sb, " corsc_bucket_%zu corsc_owner corsc_allowed_%zu", b, b);
+		in_rule++;
+	}
+	if (in_rule)
+		sb_putc(e->sb, '\n');
 	free(first);
 	ok = true;
 out:

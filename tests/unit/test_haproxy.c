@@ -232,13 +232,54 @@ static void test_many_origins(void)
 		lines++;
 	CU_ASSERT_TRUE(lines >= 23 && lines <= 23 + 5);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "var(txn.corsc_origin),djb2,mod(5) if"));
-	/* the bucket test before the owner test: it fails for every bucket but one */
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " if { var(txn.corsc_bucket) -m int 4 }"
-				      " { var(txn.corsc_policy) -m str many } corsc_allowed_4\n"));
-	CU_ASSERT_PTR_NULL(strstr(frag, "-m int 5 }"));
+	/*
+	 * the buckets ORed in one rule, each bucket test before the owner test
+	 * (it fails for every bucket but one), the acls above the rule
+	 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_bucket_4 var(txn.corsc_bucket) -m int 4\n"));
+	CU_ASSERT_PTR_NULL(strstr(frag, "-m int 5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_owner var(txn.corsc_policy) -m str many\n"));
+	const char *or_rule = strstr(frag, "\nhttp-request set-var(txn.corsc_allowed) bool(true) if"
+				      " corsc_bucket_0 corsc_owner corsc_allowed_0 || corsc_bucket_1 ");
+	CU_ASSERT_PTR_NOT_NULL(or_rule);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " || corsc_bucket_4 corsc_owner corsc_allowed_4\n"));
+	CU_ASSERT_EQUAL(count(frag, "corsc_bucket_0 corsc_owner"), 1);
+	CU_ASSERT_PTR_NULL(or_rule ? strstr(or_rule + 1, "\nacl ") : NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " https://a999.example.com"));
 	CU_ASSERT_EQUAL(count(frag, " https://a1.example.com"), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\\.p1230\\.example\\.com)$'"));
+	sb_release(&err);
+	fixture_release(&f);
+	free(o);
+	free(buf);
+}
+
+/* 12,000 exact origins: 240 lines in 16 buckets, ORed 15 to a rule (64 words) */
+static void test_buckets_over_rules(void)
+{
+	enum { N = 12000 };
+	const char **o = malloc(N * sizeof(*o));
+	char (*buf)[40] = malloc(N * sizeof(*buf));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	for (int i = 0; i < N; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "https://b%d.example.com", i);
+		o[i] = buf[i];
+	}
+	struct fixture f = { arena_new(), { { 0 } }, 0, { 0 } };
+	struct strbuf err = STRBUF_INIT;
+	add_policy(&f, "big", o, N);
+	CU_ASSERT_TRUE_FATAL(emit(&f, &err));
+	const char *frag = file(&f, "haproxy/cors-big.fragment");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(frag);
+	CU_ASSERT_TRUE(max_words(frag) <= 64);
+	CU_ASSERT_TRUE(max_words(file(&f, "haproxy/cors.cfg")) <= 64);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "djb2,mod(16) if"));
+	/* no patterns here: the two rules are the bucket rules */
+	CU_ASSERT_EQUAL(count(frag, "set-var(txn.corsc_allowed) bool(true) if"), 2);
+	/* its acl line and one term a bucket */
+	CU_ASSERT_EQUAL(count(frag, "corsc_owner"), 1 + 16);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " if corsc_bucket_15 corsc_owner corsc_allowed_15\n"));
 	sb_release(&err);
 	fixture_release(&f);
 	free(o);
@@ -273,6 +314,7 @@ void register_haproxy(void)
 		{ "regex word", test_regex_word },
 		{ "files: both forms, guard, reset", test_files },
 		{ "many origins: 64 words a line", test_many_origins },
+		{ "many origins: buckets over rules", test_buckets_over_rules },
 		{ "refusals", test_refusals },
 		{ NULL, NULL },
 	};

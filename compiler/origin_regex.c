@@ -54,7 +54,9 @@ _Static_assert(sizeof(dialects) / sizeof(dialects[0]) == REGEX__COUNT, "a dialec
 static void literal(struct strbuf *sb, const char *s, const char *meta)
 {
 	for (; *s; s++) {
-		if (strchr(meta, *s))
+		unsigned char u = (unsigned char)*s;   /* no dialect's metacharacter is alphanumeric */
+		bool plain = (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z');
+		if (!plain && strchr(meta, *s))
 			sb_putc(sb, '\\');
 		sb_putc(sb, *s);
 	}

@@ -131,25 +131,52 @@ static bool fits_size(const uint64_t *hash, const size_t *elt, size_t n, size_t 
 	return true;
 }
 
+/* A map's keys as nginx's search sees them, computed once for every size tried. */
+struct hashed_keys {
+	uint64_t *hash;
+	size_t *elt;          /* elt_size of each key */
+	size_t n, max_elt;
+};
+
+static struct hashed_keys *hash_keys(const struct ngx_hash_keys *maps, size_t nmaps)
+{
+	struct hashed_keys *hk = xcalloc(nmaps ? nmaps : 1, sizeof(*hk));
+	for (size_t i = 0; i < nmaps; i++) {
+		size_t n = maps[i].n;
+		hk[i].n = n;
+		hk[i].hash = xmalloc((n ? n : 1) * sizeof(*hk[i].hash));
+		hk[i].elt = xmalloc((n ? n : 1) * sizeof(*hk[i].elt));
+		for (size_t k = 0; k < n; k++) {
+			hk[i].hash[k] = key_hash(maps[i].keys[k]);
+			hk[i].elt[k] = elt_size(strlen(maps[i].keys[k]));
+			if (hk[i].elt[k] > hk[i].max_elt)
+				hk[i].max_elt = hk[i].elt[k];
+		}
+	}
+	return hk;
+}
+
+static void free_hashed_keys(struct hashed_keys *hk, size_t nmaps)
+{
+	for (size_t i = 0; i < nmaps; i++) {
+		free(hk[i].hash);
+		free(hk[i].elt);
+	}
+	free(hk);
+}
+
 /*
  * Whether nginx's search finds a table size from start to max where every
  * bucket fits: the largest such size, found from the top.  With nginx_rule,
  * start as nginx computes it (including its jump to max - 1000 for large
  * tables); 0 if none fits (nginx then warns).
  */
-static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t bucket, bool nginx_rule)
+static size_t search_size(const struct hashed_keys *m, size_t max, size_t bucket, bool nginx_rule)
 {
 	size_t n = m->n, found = 0;
-	for (size_t i = 0; i < n; i++)
-		if (bucket < elt_size(strlen(m->keys[i])) + NGX_PTR)
-			return 0;
-	uint64_t *hash = xmalloc((n ? n : 1) * sizeof(*hash));
-	size_t *elt = xmalloc((n ? n : 1) * sizeof(*elt));
+	if (n && bucket < m->max_elt + NGX_PTR)
+		return 0;
 	size_t *load = xmalloc(max * sizeof(*load));
-	for (size_t i = 0; i < n; i++) {
-		hash[i] = key_hash(m->keys[i]);
-		elt[i] = elt_size(strlen(m->keys[i]));
-	}
 	size_t start = n / ((bucket - NGX_PTR) / (2 * NGX_PTR));
 	if (start == 0)
 		start = 1;
@@ -166,27 +193,33 @@ static size_t search_size(const struct ngx_hash_keys *m, size_t max, size_t buck
 	 */
 	size_t tries = nginx_rule ? SIZE_MAX : SEARCH_TRIES;
 	for (size_t size = max; size >= start && size > 0 && tries > 0; size--, tries--)
-		if (fits_size(hash, elt, n, size, bucket, load)) {
+		if (fits_size(m->hash, m->elt, n, size, bucket, load)) {
 			found = size;
 			break;
 		}
-	free(hash);
-	free(elt);
 	free(load);
 	return found;
 }
 
-bool ngx_hash_fits(const struct ngx_hash_keys *maps, size_t nmaps, size_t max, size_t bucket)
+static bool fits_all(const struct hashed_keys *hk, size_t nmaps, size_t max, size_t bucket)
 {
 	for (size_t i = 0; i < nmaps; i++)
-		if (search_size(&maps[i], max, bucket, true) == 0)
+		if (search_size(&hk[i], max, bucket, true) == 0)
 			return false;
 	return true;
 }
 
-bool ngx_hash_sizes(const struct ngx_hash_keys *maps, size_t nmaps, size_t *max, size_t *bucket)
+bool ngx_hash_fits(const struct ngx_hash_keys *maps, size_t nmaps, size_t max, size_t bucket)
 {
-	if (ngx_hash_fits(maps, nmaps, NGX_DEFAULT_MAX, NGX_DEFAULT_BUCKET))
+	struct hashed_keys *hk = hash_keys(maps, nmaps);
+	bool fits = fits_all(hk, nmaps, max, bucket);
+	free_hashed_keys(hk, nmaps);
+	return fits;
+}
+
+static bool choose_sizes(const struct hashed_keys *hk, size_t nmaps, size_t *max, size_t *bucket)
+{
+	if (fits_all(hk, nmaps, NGX_DEFAULT_MAX, NGX_DEFAULT_BUCKET))
 		return false;
 	/*
 	 * The smallest bucket (a multiple of the cache line) with which every
@@ -197,14 +230,14 @@ bool ngx_hash_sizes(const struct ngx_hash_keys *maps, size_t nmaps, size_t *max,
 		size_t m = NGX_DEFAULT_MAX;
 		bool ok = true;
 		for (size_t i = 0; i < nmaps && ok; i++) {
-			size_t cap = maps[i].n * 2 > NGX_DEFAULT_MAX ? maps[i].n * 2 : NGX_DEFAULT_MAX;
-			size_t s = search_size(&maps[i], cap, b, false);
+			size_t cap = hk[i].n * 2 > NGX_DEFAULT_MAX ? hk[i].n * 2 : NGX_DEFAULT_MAX;
+			size_t s = search_size(&hk[i], cap, b, false);
 			if (s == 0)
 				ok = false;
 			else if (s > m)
 				m = s;
 		}
-		if (ok && ngx_hash_fits(maps, nmaps, m, b)) {
+		if (ok && fits_all(hk, nmaps, m, b)) {
 			*max = m;
 			*bucket = b;
 			return true;
@@ -214,6 +247,14 @@ bool ngx_hash_sizes(const struct ngx_hash_keys *maps, size_t nmaps, size_t *max,
 	*max = NGX_DEFAULT_MAX;
 	*bucket = NGX_BUCKET_LIMIT;
 	return true;
+}
+
+bool ngx_hash_sizes(const struct ngx_hash_keys *maps, size_t nmaps, size_t *max, size_t *bucket)
+{
+	struct hashed_keys *hk = hash_keys(maps, nmaps);
+	bool sized = choose_sizes(hk, nmaps, max, bucket);
+	free_hashed_keys(hk, nmaps);
+	return sized;
 }
 
 /* ---- one policy ---- */

@@ -54,10 +54,24 @@ _Static_assert(sizeof(dialects) / sizeof(dialects[0]) == REGEX__COUNT, "a dialec
 static void literal(struct strbuf *sb, const char *s, const char *meta)
 {
 	for (; *s; s++) {
-		if (strchr(meta, *s))
+		unsigned char u = (unsigned char)*s;   /* no dialect's metacharacter is alphanumeric */
+		bool plain = (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z');
+		if (!plain && strchr(meta, *s))
 			sb_putc(sb, '\\');
 		sb_putc(sb, *s);
 	}
+}
+
+/* n in decimal, as "%zu" writes it */
+static void put_number(struct strbuf *sb, size_t n)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	sb_add(sb, d + i, sizeof(d) - i);
 }
 
 void origin_regex(struct strbuf *sb, const struct origin *o, enum regex_flavour fl)
@@ -73,7 +87,9 @@ void origin_regex(struct strbuf *sb, const struct origin *o, enum regex_flavour 
 	size_t hl = strlen(o->host), room = hl + 2 <= MAX_HOST ? MAX_HOST - hl : 2;
 	if (o->wild == WILD_ONE) {
 		size_t most = room - 1 < MAX_LABEL ? room - 1 : MAX_LABEL;
-		sb_printf(sb, LABEL "{1,%zu}\\.", most);
+		sb_puts(sb, LABEL "{1,");   /* not sb_printf: once per pattern and backend */
+		put_number(sb, most);
+		sb_puts(sb, "}\\.");
 	} else if (o->wild == WILD_MULTI) {
 		/* the host: 253 characters at most, up to the ':' of a port or the end */
 		if (d->lookahead)
@@ -81,8 +97,10 @@ void origin_regex(struct strbuf *sb, const struct origin *o, enum regex_flavour 
 		sb_puts(sb, "(?:" LABEL "{1,63}\\.)+");
 	}
 	literal(sb, o->host, d->meta);
-	if (o->port_any)
+	if (o->port_any) {
 		sb_puts(sb, ANY_PORT);
-	else if (o->port >= 0)
-		sb_printf(sb, ":%d", o->port);
+	} else if (o->port >= 0) {
+		sb_putc(sb, ':');
+		put_number(sb, (size_t)o->port);
+	}
 }

@@ -27,10 +27,19 @@ void trie_sort(const char **keys, size_t *n)
 	*n = w;
 }
 
+/* No dialect's metacharacters hold a letter or a digit: most bytes of a host. */
+static bool is_meta(char c, const char *meta)
+{
+	unsigned char u = (unsigned char)c;
+	if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z'))
+		return false;
+	return strchr(meta, c) != NULL;
+}
+
 static void put_literal(struct strbuf *sb, const char *s, size_t len, const char *meta)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (strchr(meta, s[i]))
+		if (is_meta(s[i], meta))
 			sb_putc(sb, '\\');
 		sb_putc(sb, s[i]);
 	}
@@ -83,7 +92,7 @@ static size_t literal_len(const char *s, const char *meta)
 {
 	size_t n = 0;
 	for (; *s; s++)
-		n += 1 + (strchr(meta, *s) != NULL);
+		n += 1 + is_meta(*s, meta);
 	return n;
 }
 

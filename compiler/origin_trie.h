@@ -22,8 +22,9 @@ void trie_sort(const char **keys, size_t *n);
  * Append a regex that matches exactly the strings keys[0..n) (sorted and
  * distinct, as trie_sort leaves them; n >= 1), without anchors.  It has
  * no top-level alternation (a set with no common prefix is one group), so
- * the caller writes ^...$ around it as it is.  Every byte in meta is written
- * with a backslash before it.  Groups are non-capturing (?:...) and nest at
+ * the caller writes ^...$ around it as it is.  Every byte in meta (which
+ * holds no letter or digit: those are never looked up) is written with a
+ * backslash before it.  Groups are non-capturing (?:...) and nest at
  * most TRIE_MAX_NEST deep (PCRE refuses more than 250); below that depth
  * the rest of a subtree is a plain alternation of its suffixes.
  */

@@ -20,11 +20,11 @@ static void index_lines(struct source *src)
 	src->nlines = 0;
 	xgrow(&src->lines, &cap, 1, sizeof(size_t));
 	src->lines[src->nlines++] = 0;
-	for (size_t i = 0; i < src->len; i++) {
-		if (src->text[i] == '\n' && i + 1 <= src->len) {
-			xgrow(&src->lines, &cap, src->nlines + 1, sizeof(size_t));
-			src->lines[src->nlines++] = i + 1;
-		}
+	const char *end = src->text + src->len;
+	for (const char *nl = src->text; src->len && (nl = memchr(nl, '\n', (size_t)(end - nl)));) {
+		nl++;           /* the next line starts after it (at end for a final '\n') */
+		xgrow(&src->lines, &cap, src->nlines + 1, sizeof(size_t));
+		src->lines[src->nlines++] = (size_t)(nl - src->text);
 	}
 }
 

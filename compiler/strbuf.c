@@ -83,12 +83,26 @@ void sb_repeat(struct strbuf *sb, char c, size_t n)
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
+	if (sb->failed)
+		return;
+	/*
+	 * Formatted straight into the room left (one vsnprintf when it fits,
+	 * as it mostly does); only a longer text grows the buffer and is
+	 * formatted again.  Measuring first cost a second vsnprintf each time.
+	 */
+	size_t room = sb->cap - sb->len;   /* cap > len once anything was added; else both 0 */
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		if (room)
+			sb->buf[sb->len] = '\0';   /* whatever vsnprintf left there is not kept */
 		sb->failed = true;
+		return;
+	}
+	if ((size_t)n < room) {
+		sb->len += (size_t)n;
 		return;
 	}
 	if (!sb_reserve(sb, (size_t)n))

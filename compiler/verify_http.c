@@ -19,6 +19,7 @@ struct transfer {
 	struct verify_answer *a;
 	size_t body;
 	bool body_cut;
+	bool head_done;           /* the blank line after the last header block seen */
 };
 
 static size_t on_header(char *buf, size_t size, size_t n, void *user)
@@ -33,13 +34,20 @@ static size_t on_header(char *buf, size_t size, size_t n, void *user)
 			free(a->h[i].value);
 		}
 		a->nh = 0;
+		t->head_done = false;
 		return len;
 	}
+	/* Lines after the header block are trailers (chunked HTTP/1.1, HTTP/2),
+	 * which libcurl hands over too: no browser reads CORS headers there. */
+	if (t->head_done)
+		return len;
 	size_t end = len;
 	while (end && (buf[end - 1] == '\r' || buf[end - 1] == '\n'))
 		end--;
-	if (end == 0)
+	if (end == 0) {
+		t->head_done = true;
 		return len;
+	}
 	if ((buf[0] == ' ' || buf[0] == '\t') && a->nh) {
 		/* obsolete line folding: continues the previous value */
 		struct verify_header *h = &a->h[a->nh - 1];
@@ -218,7 +226,7 @@ size_t verify_send(const struct verify_options *o, const struct verify_plan *pla
 		if (i && o->delay_ms > 0)
 			sleep_ms(o->delay_ms);
 		curl_easy_reset(c);
-		struct transfer t = { a, 0, false };
+		struct transfer t = { a, 0, false, false };
 		struct curl_slist *hdrs = request_headers(o, rq);
 		errbuf[0] = '\0';
 		curl_easy_setopt(c, CURLOPT_URL, o->url);

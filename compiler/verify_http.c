@@ -100,8 +100,12 @@ bool verify_url_ok(const char *url, struct strbuf *err)
 }
 
 /* The cause of a failed transfer, in words a pipeline log should show. */
-static const char *cause(CURLcode rc)
+static const char *cause(CURLcode rc, const char *detail)
 {
+	/* The URL's scheme was checked before: libcurl says "unsupported
+	 * protocol" here for bytes that are no HTTP status line (HTTP/0.9). */
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL && strstr(detail, "HTTP/0.9"))
+		return "not an HTTP answer";
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return "connection refused";
@@ -267,7 +271,8 @@ size_t verify_send(const struct verify_options *o, const struct verify_plan *pla
 			rc = CURLE_OK;
 		if (rc != CURLE_OK) {
 			struct strbuf sb = STRBUF_INIT;
-			sb_printf(&sb, "%s (%s)", cause(rc), errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+			sb_printf(&sb, "%s (%s)", cause(rc, detail), detail);
 			if (sb.failed)
 				die_oom();
 			a->error = sb_detach(&sb, NULL);

@@ -171,12 +171,15 @@ def main():
             got == sorted(want) if exact else all(k in got for k in want))
         check("%s: exit %d, errors %s" % (mode, rc_want, want or "none"), good,
               "exit %d, errors %s, sent %s\n%s" % (rc, got, doc and doc["sent"], err[-600:]))
-    # no answer: exit 2, named as such
+    # no answer: named as such, exit 2, at the first request
+    rc, doc, err, took = verify(corsc, port, "garbage")
+    check("garbage: exit 2, 'not an HTTP answer'", rc == 2 and "not an HTTP answer" in err and
+          doc is not None and doc["sent"] == 1, "exit %d\n%s" % (rc, err[-600:]))
     rc, doc, err, took = verify(corsc, port, "slow", "--timeout", "2")
     check("slow headers: exit 2, 'timeout' after --timeout 2", rc == 2 and "timeout" in err and took < 20,
           "exit %d after %.1fs\n%s" % (rc, took, err[-600:]))
     s.close()
-    print("verify-wire: %d cases, %d failed" % (len(cases) + 1, len(failed)))
+    print("verify-wire: %d cases, %d failed" % (len(cases) + 2, len(failed)))
     return 1 if failed else 0
 
 

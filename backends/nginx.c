@@ -573,6 +573,8 @@ static void put_policy_file(struct emitter *e, struct strbuf *sb,
 		  "#   - a location nested in the including one, and the target of\n"
 		  "#     error_page, try_files (a named location) or another internal\n"
 		  "#     redirect: include this file there too;\n"
+		  "#   - limit_except in the including location: preflights (OPTIONS)\n"
+		  "#     get its access rules (deny all: 403); list OPTIONS in it;\n"
 		  "#   - two Origin lines: nginx before 1.23 sees the first one only.\n"
 		  "# Modules: headers, rewrite, map (cors-http.conf); proxy, fastcgi, uwsgi,\n"
 		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",

@@ -57,13 +57,16 @@ class Probe:
     """
 
     def __init__(self, prefix, policy, actual="app", extra=(), app_vary=("accept-encoding",),
-                 optional_vary=(), doc=None, two_origins=None, statuses=(200, 404, 500)):
+                 optional_vary=(), doc=None, two_origins=None, statuses=(200, 404, 500), post=None):
+        self.post = post          # the status the server itself gives a POST, if it differs
         self.prefix, self.policy, self.actual, self.extra = prefix, policy, actual, tuple(extra)
         self.app_vary, self.optional_vary = app_vary, optional_vary
         self.doc, self.two_origins, self.statuses = doc, two_origins, statuses
 
     def want(self, r):
         """(status, from_app, app_vary) for an actual request."""
+        if self.post is not None and r.method == "POST":
+            return self.post, False, ()
         if self.actual == "app":
             return r.status, True, self.app_vary
         if isinstance(self.actual, int):
@@ -290,6 +293,36 @@ def nginx_shapes():
     S.append(Shape("nginx", "tls-h2", "TLS and HTTP/2, server-level policy", [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("nginx", "two-origins", "two Origin header lines: nginx 1.22 sees the first",
                    [Probe("/app/", "api", two_origins="first")], documented="two Origin headers"))
+    # explore21: more layouts people write (each its own server block)
+    S.append(Shape("nginx", "regex-location", "policy in a regex location (location ~ ^/rx/), proxy_pass",
+                   [Probe("/rx/", "api")]))
+    S.append(Shape("nginx", "alias", "policy in a location served with alias",
+                   [Probe("/al/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("nginx", "limit-except", "limit_except GET POST { deny all; } next to the policy: preflights "
+                   "get its 403 (its block is a nested location, without the policy's return 204)",
+                   [Probe("/le/", "api", doc=doc_preflight_answered(403))],
+                   documented="limit_except without OPTIONS"))
+    S.append(Shape("nginx", "limit-except-options", "limit_except GET POST OPTIONS { deny all; } next to the policy "
+                   "(the remedy)", [Probe("/le/", "api")]))
+    S.append(Shape("nginx", "limit-except-server", "server-level policy, limit_except GET POST { deny all; } in a "
+                   "location (the other remedy)", [Probe("/le/", "api")]))
+    S.append(Shape("nginx", "auth-request", "auth_request to an internal location that says 401",
+                   [Probe("/ar/", "api", actual=401)]))
+    S.append(Shape("nginx", "satisfy-any", "satisfy any with allow/deny and auth_basic",
+                   [Probe("/sa/", "api", actual=401), Probe("/sa/", "api", extra=[AUTH])]))
+    S.append(Shape("nginx", "if-in-location", "an if block in the policy's location that matches every request",
+                   [Probe("/if/", "api")]))
+    S.append(Shape("nginx", "server-return", "server-level policy, then return 301 at server level",
+                   [Probe("/any/", "api", actual=301)]))
+    S.append(Shape("nginx", "dir-slash-index", "static directory: the trailing-slash 301, then index (an "
+                   "internal redirect to index.txt) and autoindex",
+                   [Probe("/ix/", "api", actual={200: (301, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ix/s200/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), post=405),
+                    Probe("/ai/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), post=403)]))
     return S
 
 
@@ -322,6 +355,20 @@ def nginx_conf(shapes, d, up, www, tmp, tls):
         "nested-bare": "location /n/ { %s %s location /n/up/ { client_max_body_size 1m; %s } }" % (inc("api"), proxy, proxy),
         "tls-h2": "%s location / { %s }" % (inc("api"), proxy),
         "two-origins": "%s location / { %s }" % (inc("api"), proxy),
+        "regex-location": "location ~ ^/rx/ { %s %s }" % (inc("api"), proxy),
+        "alias": "location /al/ { %s alias %s/static/; default_type text/plain; }" % (inc("api"), www),
+        "limit-except": "location /le/ { %s limit_except GET POST { deny all; } %s }" % (inc("api"), proxy),
+        "limit-except-server": "%s location /le/ { limit_except GET POST { deny all; } %s }" % (inc("api"), proxy),
+        "limit-except-options": "location /le/ { %s limit_except GET POST OPTIONS { deny all; } %s }" % (
+            inc("api"), proxy),
+        "auth-request": ("location /ar/ { %s auth_request /_auth; %s } location = /_auth { internal; return 401; }"
+                         % (inc("api"), proxy)),
+        "satisfy-any": ("location /sa/ { %s satisfy any; allow 192.0.2.1; deny all; auth_basic corsc; "
+                        "auth_basic_user_file %s/htpasswd; %s }" % (inc("api"), os.path.dirname(tmp), proxy)),
+        "if-in-location": "location /if/ { %s if ($http_x_e2e_id) { set $e2e 1; } %s }" % (inc("api"), proxy),
+        "server-return": "%s return 301 /elsewhere/;" % inc("api"),
+        "dir-slash-index": ("root %s; default_type text/plain; location /ix/ { %s index index.txt; } "
+                            "location /ai/ { %s autoindex on; }" % (www, inc("api"), inc("api"))),
     }
     L = []
     if os.geteuid() == 0:
@@ -530,8 +577,12 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
 # ---------------------------------------------------------------- fixtures
 
 def make_www(www):
-    for sub in ("static", "ht", "fc", "errpage", "tf"):
+    for sub in ("static", "ht", "fc", "errpage", "tf", "ix/s200", "ai"):
         os.makedirs(os.path.join(www, sub), exist_ok=True)
+    with open(os.path.join(www, "ix", "s200", "index.txt"), "w") as f:
+        f.write("directory index\n")
+    with open(os.path.join(www, "ai", "listed.txt"), "w") as f:
+        f.write("listed\n")
     with open(os.path.join(www, "static", "s200"), "w") as f:
         f.write(STATIC_TEXT)
     with open(os.path.join(www, "static", "errpage.txt"), "w") as f:

@@ -428,6 +428,40 @@ def apache_shapes():
                    [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("apache", "two-origins", "two Origin header lines: Apache joins them, no origin matches",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    S.append(Shape("apache", "dir-slash-index", "policy in <Directory>: mod_dir's DirectorySlash 301, then "
+                   "DirectoryIndex (an internal redirect to index.txt)",
+                   [Probe("/ix/", "api", actual={200: (301, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ix/s200/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "fallback-resource", "policy in <Directory>, FallbackResource for missing files",
+                   [Probe("/fc/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "alias", "Alias to a folder, the policy in its <Location>",
+                   [Probe("/al/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-static", "policy in <Location>, static files from the DocumentRoot",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-sethandler", "policy in <Location> with SetHandler to a proxy (as for "
+                   "PHP-FPM), no ProxyPass: the application sees another path (always 200)",
+                   [Probe("/sh/", "api", actual={200: (200, True), 404: (200, True), 500: (200, True)})]))
+    S.append(Shape("apache", "files-denied", "policy in <Directory>, <Files> with Require all denied (403)",
+                   [Probe("/static/", "api", actual={200: (403, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-match", "policy in <LocationMatch>, ProxyPass",
+                   [Probe("/lm/", "api")]))
+    S.append(Shape("apache", "redirect-match", "policy in <VirtualHost>, RedirectMatch 301 in <VirtualHost>",
+                   [Probe("/rm/", "api", actual=301)]))
+    S.append(Shape("apache", "require-denied", "policy in <VirtualHost>, a <Location> with Require all denied",
+                   [Probe("/dn/", "api", actual=403)]))
+    S.append(Shape("apache", "error-document-url", "policy in <Directory>, ErrorDocument 404 to a full URL (302)",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (302, False), 500: (302, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "proxy-error-override", "policy in <VirtualHost>, ProxyErrorOverride On with "
+                   "ErrorDocument strings",
+                   [Probe("/app/", "api", actual={200: (200, True), 404: (404, False), 500: (500, False)})]))
     return S
 
 
@@ -465,6 +499,24 @@ def apache_conf(shapes, d, up, www, tmp, tls):
         "tls-h2": ("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\nProtocols h2 http/1.1\n%s\n"
                    "ProxyPass / %s/" % (tls["cert"], tls["key"], inc("api"), target)),
         "two-origins": "%s\nProxyPass / %s/" % (inc("api"), target),
+        "dir-slash-index": "DocumentRoot %s\n%s" % (www, dirs("ix", "ForceType text/plain\n    DirectoryIndex index.txt")),
+        "fallback-resource": "DocumentRoot %s\n%s" % (www, dirs("fc", "ForceType text/plain\n"
+                                                                  "    FallbackResource /fc/index.txt")),
+        "alias": ("Alias /al/ %s/static/\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                  "</Directory>\n<Location /al/>\n    %s\n</Location>" % (www, www, inc("api"))),
+        "location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                            "</Directory>\n<Location /static/>\n    %s\n</Location>" % (www, www, inc("api"))),
+        "location-sethandler": ('<Location /sh/>\n    %s\n    SetHandler "proxy:%s"\n</Location>' % (inc("api"), target)),
+        "files-denied": "DocumentRoot %s\n%s" % (www, dirs("static", "ForceType text/plain\n"
+                                                              "    <Files s200>\n        Require all denied\n    </Files>")),
+        "location-match": ("<LocationMatch \"^/lm/\">\n    %s\n</LocationMatch>\nProxyPass / %s/" % (inc("api"), target)),
+        "redirect-match": "%s\nRedirectMatch 301 ^/rm/(.*)$ /new/$1\nProxyPass /rm/ !\nProxyPass / %s/" % (inc("api"), target),
+        "require-denied": ("%s\n<Location /dn/>\n    Require all denied\n</Location>\nProxyPass / %s/"
+                           % (inc("api"), target)),
+        "error-document-url": ("DocumentRoot %s\n%s\nErrorDocument 404 http://127.0.0.1:9/missing"
+                               % (www, dirs("static", "ForceType text/plain"))),
+        "proxy-error-override": ("%s\nProxyErrorOverride On\nErrorDocument 404 \"not here\"\nErrorDocument 500 \"broken\"\n"
+                                 "ProxyPass / %s/" % (inc("api"), target)),
     }
     run = os.path.join(tmp, "run")
     os.makedirs(run, exist_ok=True)
@@ -472,7 +524,7 @@ def apache_conf(shapes, d, up, www, tmp, tls):
          "DefaultRuntimeDir %s" % run, "ErrorLog %s/error.log" % tmp, "LogLevel warn"]
     mods = harness._apache_modules(os.path.dirname(d)) + [
         "ssl", "socache_shmcb", "http2", "deflate", "filter", "mime", "auth_basic", "authn_core", "authn_file",
-        "authz_user"]
+        "authz_user", "dir"]
     seen = []
     for m in mods:
         if m not in seen:
@@ -895,7 +947,7 @@ def check_nginx_missing_http(tmp, outdir):
 # Firefox ESR, tests/e2e/engines.py), one page load per engine for all of them.
 BROWSER_SAMPLE = {
     "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
-    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
+    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2", "location-static"],
     "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
     "haproxy": ["auth", "mixed-backends", "down-503", "tls-h2"],
 }

@@ -183,7 +183,11 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"#   - an ErrorDocument page outside this scope: include this file in the\n"
 		"#     error page's <Location> too;\n"
 		"#   - a RewriteRule with [R] in <VirtualHost> context runs before the\n"
-		"#     preflight answer: put RewriteCond %{REQUEST_METHOD} !=OPTIONS before it.\n");
+		"#     preflight answer: put RewriteCond %{REQUEST_METHOD} !=OPTIONS before it;\n"
+		"#   - this file in a <Location> that serves files (no ProxyPass) inside a\n"
+		"#     <VirtualHost> that includes another policy: the outer one answers\n"
+		"#     the preflight first, without these headers; include the outer one\n"
+		"#     in the DocumentRoot's <Directory> instead.\n");
 	if (origin_test)
 		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed\n"
 			  "# (and CORSC_TESTED_%s on every request).\n", p->name, p->name);

@@ -169,6 +169,18 @@ def doc_preflight_answered(status):
     return check
 
 
+def doc_preflight_bare(probe, r, exp, got, items, body, ev):
+    """Preflights answered 204 by the enclosing scope before this policy's origin test: no Access-Control-*."""
+    if r.kind != "preflight":
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    if got != 204:
+        bad.append("documented: preflight answered 204, got %d" % got)
+    if ac_names(items):
+        bad.append("documented: no Access-Control-* header, got %s" % ac_names(items))
+    return bad
+
+
 def doc_preflight_of(other):
     """Preflights answered by the enclosing scope's policy `other` (eval of it)."""
     def check(probe, r, exp, got, items, body, ev):
@@ -447,6 +459,17 @@ def apache_shapes():
     S.append(Shape("apache", "location-sethandler", "policy in <Location> with SetHandler to a proxy (as for "
                    "PHP-FPM), no ProxyPass: the application sees another path (always 200)",
                    [Probe("/sh/", "api", actual={200: (200, True), 404: (200, True), 500: (200, True)})]))
+    S.append(Shape("apache", "vhost-and-location-static", "public in <VirtualHost>, api in <Location /static/> over "
+                   "static files: the outer policy answers preflights before the inner origin test",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=(), doc=doc_preflight_bare)],
+                   documented="a policy in <Location> over files inside a <VirtualHost> with a policy"))
+    S.append(Shape("apache", "directory-and-location-static", "public in the DocumentRoot's <Directory>, api in "
+                   "<Location /static/> over static files (the remedy)",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ai/", "public", actual={200: (404, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
     S.append(Shape("apache", "files-denied", "policy in <Directory>, <Files> with Require all denied (403)",
                    [Probe("/static/", "api", actual={200: (403, False), 404: (404, False), 500: (404, False)},
                           app_vary=())]))
@@ -507,6 +530,12 @@ def apache_conf(shapes, d, up, www, tmp, tls):
         "location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
                             "</Directory>\n<Location /static/>\n    %s\n</Location>" % (www, www, inc("api"))),
         "location-sethandler": ('<Location /sh/>\n    %s\n    SetHandler "proxy:%s"\n</Location>' % (inc("api"), target)),
+        "vhost-and-location-static": ("DocumentRoot %s\n%s\n<Directory %s/static>\n    Require all granted\n"
+                                      "    ForceType text/plain\n</Directory>\n<Location /static/>\n    %s\n</Location>"
+                                      % (www, inc("public"), www, inc("api"))),
+        "directory-and-location-static": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    %s\n"
+                                          "    ForceType text/plain\n</Directory>\n<Location /static/>\n    %s\n</Location>"
+                                          % (www, www, inc("public"), inc("api"))),
         "files-denied": "DocumentRoot %s\n%s" % (www, dirs("static", "ForceType text/plain\n"
                                                               "    <Files s200>\n        Require all denied\n    </Files>")),
         "location-match": ("<LocationMatch \"^/lm/\">\n    %s\n</LocationMatch>\nProxyPass / %s/" % (inc("api"), target)),

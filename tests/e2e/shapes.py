@@ -613,6 +613,26 @@ def caddy_shapes():
     S.append(Shape("caddy", "tls-h2", "TLS and HTTP/2, site-level policy", [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("caddy", "two-origins", "two Origin header lines: Caddy joins them, no origin matches",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    ST = {200: (200, False), 404: (200, False), 500: (200, False)}
+    S.append(Shape("caddy", "try-files", "site-level policy, try_files to a front controller, file_server",
+                   [Probe("/tf/", "api", actual=ST, app_vary=())]))
+    S.append(Shape("caddy", "browse", "site-level policy, file_server browse (a directory listing)",
+                   [Probe("/ai/?", "api", actual=ST, app_vary=())]))
+    S.append(Shape("caddy", "errors-respond", "site-level policy, file_server, handle_errors answering with respond",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("caddy", "dead-upstream", "site-level policy, reverse_proxy to an upstream that is down: "
+                   "Caddy's own 502", [Probe("/app/", "api", actual=502)]))
+    S.append(Shape("caddy", "encode-zstd", "site-level policy, encode zstd gzip before reverse_proxy",
+                   [Probe("/app/", "api", extra=[("Accept-Encoding", "zstd, gzip")],
+                          optional_vary=("accept-encoding",))]))
+    S.append(Shape("caddy", "rewrite-site", "site-level rewrite and policy, reverse_proxy",
+                   [Probe("/rw/", "api")]))
+    S.append(Shape("caddy", "strip-prefix", "site-level uri strip_prefix and policy, reverse_proxy",
+                   [Probe("/sp/", "api")]))
+    S.append(Shape("caddy", "body-limit", "site-level request_body max_size 1: a POST with a body gets "
+                   "Caddy's own error (502 on 2.6)", [Probe("/app/", "api", post=502)]))
     return S
 
 
@@ -646,6 +666,15 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
                         % target),
         "tls-h2": "tls %s %s\nimport cors-api\nreverse_proxy %s" % (tls["cert"], tls["key"], target),
         "two-origins": "import cors-api\nreverse_proxy %s" % target,
+        "try-files": "root * %s\nimport cors-api\ntry_files {path} /fc/index.txt\nfile_server" % www,
+        "browse": "root * %s\nimport cors-api\nfile_server browse" % www,
+        "errors-respond": ("root * %s\nimport cors-api\nfile_server\nhandle_errors {\n\trespond \"{err.status_code} "
+                           "error\"\n}" % www),
+        "dead-upstream": "import cors-api\nreverse_proxy 127.0.0.1:%d" % harness.free_port(),
+        "encode-zstd": "encode zstd gzip\nimport cors-api\nreverse_proxy %s" % target,
+        "rewrite-site": "rewrite /rw/* /app{uri}\nimport cors-api\nreverse_proxy %s" % target,
+        "strip-prefix": "uri strip_prefix /sp\nimport cors-api\nreverse_proxy %s" % target,
+        "body-limit": "request_body {\n\tmax_size 1\n}\nimport cors-api\nreverse_proxy %s" % target,
     }
     L = ["{", "\tadmin off", "\tauto_https off", "\tskip_install_trust", "}", "", "import %s/cors.caddy" % d, ""]
     for s in shapes:

@@ -785,6 +785,17 @@ def haproxy_shapes():
                    [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("haproxy", "two-origins", "two Origin header lines: no origin matches (req.fhdr_cnt)",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    S.append(Shape("haproxy", "redirect-scheme", "frontend from cors-api, http-request redirect scheme https",
+                   [Probe("/app/", "api", actual=302)]))
+    S.append(Shape("haproxy", "errorfile", "frontend from cors-api, server down, errorfile 503 of the user's own",
+                   [Probe("/app/", "api", actual=503)]))
+    S.append(Shape("haproxy", "deny-status", "frontend from cors-api, http-request deny deny_status 429",
+                   [Probe("/app/", "api", actual=429)]))
+    S.append(Shape("haproxy", "return-own-acao", "frontend from cors-api, the user's http-request return with "
+                   "its own Access-Control-Allow-Origin", [Probe("/ret/", "api", actual=200)]))
+    S.append(Shape("haproxy", "response-own-acao", "frontend from cors-api, the user's http-response set-header "
+                   "Access-Control-Allow-Origin *", [Probe("/app/", "api")]))
     return S
 
 
@@ -793,6 +804,10 @@ def haproxy_conf(shapes, d, up, tmp, tls):
     (defaults cors-base) and corsc's cors.cfg."""
     dead = harness.free_port()
     frag = lambda p: harness.haproxy_fragment(os.path.dirname(d), p)  # noqa: E731
+    errfile = os.path.join(tmp, "503.http")
+    with open(errfile, "w") as f:
+        f.write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nAccess-Control-Allow-Origin: *\r\n"
+                "Content-Length: 5\r\nConnection: close\r\n\r\ndown\n")
     pem = os.path.join(tmp, "server-with-key.pem")
     with open(pem, "w") as f:
         f.write(open(tls["cert"]).read() + open(tls["key"]).read())
@@ -829,6 +844,14 @@ def haproxy_conf(shapes, d, up, tmp, tls):
                                      "    default_backend app"],
             "tls-h2": [api, bind, "    default_backend app"],
             "two-origins": [api, bind, "    default_backend app"],
+            "redirect-scheme": [api, bind, "    http-request redirect scheme https", "    default_backend app"],
+            "errorfile": [api, bind, "    errorfile 503 %s" % errfile, "    default_backend down"],
+            "deny-status": [api, bind, "    http-request deny deny_status 429", "    default_backend app"],
+            "return-own-acao": [api, bind, "    http-request return status 200 content-type text/plain string ok "
+                                "hdr Access-Control-Allow-Origin \"*\" hdr Access-Control-Allow-Credentials true",
+                                "    default_backend app"],
+            "response-own-acao": [api, bind, "    http-response set-header Access-Control-Allow-Origin \"*\"",
+                                  "    http-response add-header Access-Control-Max-Age 5", "    default_backend app"],
         }
         L += ["# shape %s" % s.name] + body[s.name] + [""]
     return "\n".join(L) + "\n"

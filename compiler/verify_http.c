@@ -87,13 +87,21 @@ bool verify_url_ok(const char *url, struct strbuf *err)
 	if (rc != CURLUE_OK) {
 		sb_printf(err, "bad URL '%s': %s", url, curl_url_strerror(rc));
 	} else {
-		char *scheme = NULL;
-		if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-		    (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0))
-			ok = true;
-		else
+		char *scheme = NULL, *user = NULL, *pass = NULL;
+		if (!(curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		      (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)))
 			sb_printf(err, "URL '%s': only http:// and https:// are probed", url);
+		else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+			 curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+			/* libcurl would send it as Basic credentials, and the report
+			 * would repeat it: credentials come only with --header */
+			sb_puts(err, "the URL holds user info (user:password@): verify sends no "
+				"credentials unless given with --header 'Authorization: ...'");
+		else
+			ok = true;
 		curl_free(scheme);
+		curl_free(user);
+		curl_free(pass);
 	}
 	curl_url_cleanup(u);
 	return ok;

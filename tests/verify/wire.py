@@ -83,7 +83,11 @@ def answer(mode, method, h):
     raise ValueError(mode)
 
 
+CONNECTIONS = [0]
+
+
 def serve(conn):
+    CONNECTIONS[0] += 1
     try:
         conn.settimeout(30)
         data = b""
@@ -178,8 +182,17 @@ def main():
     rc, doc, err, took = verify(corsc, port, "slow", "--timeout", "2")
     check("slow headers: exit 2, 'timeout' after --timeout 2", rc == 2 and "timeout" in err and took < 20,
           "exit %d after %.1fs\n%s" % (rc, took, err[-600:]))
+    # user info in the URL: libcurl would send it as Basic credentials (SPEC: none
+    # unless given with --header) and the report would repeat it: a usage error
+    n0 = CONNECTIONS[0]
+    argv = [corsc, "verify", POLICY, "--policy", "api", "http://bob:hunter2@127.0.0.1:%d/good/" % port]
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    time.sleep(0.2)
+    check("user:password@ in the URL: exit 2, nothing sent", r.returncode == 2 and "user info" in r.stderr and
+          "hunter2" not in r.stdout + r.stderr and CONNECTIONS[0] == n0,
+          "exit %d, %d connections\n%s%s" % (r.returncode, CONNECTIONS[0] - n0, r.stdout[-300:], r.stderr[-300:]))
     s.close()
-    print("verify-wire: %d cases, %d failed" % (len(cases) + 2, len(failed)))
+    print("verify-wire: %d cases, %d failed" % (len(cases) + 3, len(failed)))
     return 1 if failed else 0
 
 

@@ -794,6 +794,12 @@ def haproxy_shapes():
     S.append(Shape("haproxy", "two-origins", "two Origin header lines: no origin matches (req.fhdr_cnt)",
                    [Probe("/app/", "api", two_origins="none")]))
     # explore21: more layouts people write
+    S.append(Shape("haproxy", "frontend-deny-backend-policy", "a frontend without policy that denies, its backend "
+                   "with the fragment: the frontend's answer carries no policy",
+                   [Probe("/app/", "api", actual=403, doc=doc_answered_first(403))],
+                   documented="answers a frontend makes before a backend with a policy"))
+    S.append(Shape("haproxy", "backend-deny", "a frontend without policy, the deny in the backend after the fragment "
+                   "(the remedy)", [Probe("/app/", "api", actual=403)]))
     S.append(Shape("haproxy", "redirect-scheme", "frontend from cors-api, http-request redirect scheme https",
                    [Probe("/app/", "api", actual=302)]))
     S.append(Shape("haproxy", "errorfile", "frontend from cors-api, server down, errorfile 503 of the user's own",
@@ -824,7 +830,8 @@ def haproxy_conf(shapes, d, up, tmp, tls):
          "backend down", "    retries 0", "    server gone 127.0.0.1:%d" % dead, "",
          "backend b-api"] + frag("api") + ["    server up 127.0.0.1:%d" % up, "",
          "backend b-public"] + frag("public") + ["    server up 127.0.0.1:%d" % up, "",
-         "backend b-api-down"] + frag("api") + ["    retries 0", "    server gone 127.0.0.1:%d" % dead, ""]
+         "backend b-api-down"] + frag("api") + ["    retries 0", "    server gone 127.0.0.1:%d" % dead, "",
+         "backend b-api-deny"] + frag("api") + ["    http-request deny", "    server up 127.0.0.1:%d" % up, ""]
     for s in shapes:
         bind = "    bind 127.0.0.1:%d" % s.port
         if s.scheme == "https":
@@ -852,6 +859,8 @@ def haproxy_conf(shapes, d, up, tmp, tls):
                                      "    default_backend app"],
             "tls-h2": [api, bind, "    default_backend app"],
             "two-origins": [api, bind, "    default_backend app"],
+            "frontend-deny-backend-policy": [plain, bind, "    http-request deny", "    default_backend b-api"],
+            "backend-deny": [plain, bind, "    default_backend b-api-deny"],
             "redirect-scheme": [api, bind, "    http-request redirect scheme https", "    default_backend app"],
             "errorfile": [api, bind, "    errorfile 503 %s" % errfile, "    default_backend down"],
             "deny-status": [api, bind, "    http-request deny deny_status 429", "    default_backend app"],

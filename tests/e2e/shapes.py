@@ -456,6 +456,9 @@ def apache_shapes():
     S.append(Shape("apache", "location-static", "policy in <Location>, static files from the DocumentRoot",
                    [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
                           app_vary=())]))
+    S.append(Shape("apache", "vhost-static", "policy in <VirtualHost>, static files from the DocumentRoot",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
     S.append(Shape("apache", "auth-location-static", "Basic auth and the policy in a <Location> over static files",
                    [Probe("/static/", "api", actual=401),
                     Probe("/static/", "api", extra=[AUTH], actual={200: (200, False), 404: (404, False),
@@ -533,6 +536,8 @@ def apache_conf(shapes, d, up, www, tmp, tls):
                   "</Directory>\n<Location /al/>\n    %s\n</Location>" % (www, www, inc("api"))),
         "location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
                             "</Directory>\n<Location /static/>\n    %s\n</Location>" % (www, www, inc("api"))),
+        "vhost-static": ("DocumentRoot %s\n%s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                         "</Directory>" % (www, inc("api"), www)),
         "auth-location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
                                  "</Directory>\n<Location /static/>\n    %s\n    AuthType Basic\n    AuthName corsc\n"
                                  "    AuthUserFile %s/htpasswd\n    Require valid-user\n</Location>"

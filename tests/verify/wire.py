@@ -76,6 +76,10 @@ def answer(mode, method, h):
         if pf or method == "HEAD":
             return plain
         return head(st, good) + b"Content-Length: 50000000\r\nConnection: close\r\n\r\n" + b"x" * (4 << 20)
+    if mode == "odd-bytes":
+        # an answer for every origin whose values hold bytes no report may pass on raw
+        return (b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: \xff\xfe]]></x>\x01\x1b[31m\"<&\r\n"
+                b"X-Odd-\xc3\xa9: \x7f\x80 \xe2\x82\r\nVary: Origin\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     if mode == "garbage":
         return b"\x00\x01 garbage, not HTTP\r\n\r\n"
     if mode == "slow":
@@ -182,6 +186,24 @@ def main():
     rc, doc, err, took = verify(corsc, port, "slow", "--timeout", "2")
     check("slow headers: exit 2, 'timeout' after --timeout 2", rc == 2 and "timeout" in err and took < 20,
           "exit %d after %.1fs\n%s" % (rc, took, err[-600:]))
+    # odd bytes in the answer's values: every report stays well formed, no raw control byte in text
+    import xml.etree.ElementTree as ET
+    outs = {}
+    for rep in ("json", "junit", "text"):
+        r = subprocess.run([corsc, "verify", POLICY, "--policy", "api", "http://127.0.0.1:%d/odd-bytes/" % port,
+                            "--report", rep, "--max-requests", "5"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        outs[rep] = (r.returncode, r.stdout)
+    problems = ["%s: exit %d" % (k, v[0]) for k, v in outs.items() if v[0] != 1]
+    try:
+        json.loads(outs["json"][1].decode("utf-8"))
+        ET.fromstring(outs["junit"][1])
+        text = outs["text"][1].decode("utf-8")
+        if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text):
+            problems.append("a raw control byte in the text report")
+    except (ValueError, ET.ParseError) as e:
+        problems.append("malformed report: %s" % e)
+    check("odd bytes in header values: json, junit and text well formed", not problems, "; ".join(problems))
     # user info in the URL: libcurl would send it as Basic credentials (SPEC: none
     # unless given with --header) and the report would repeat it: a usage error
     n0 = CONNECTIONS[0]
@@ -192,7 +214,7 @@ def main():
           "hunter2" not in r.stdout + r.stderr and CONNECTIONS[0] == n0,
           "exit %d, %d connections\n%s%s" % (r.returncode, CONNECTIONS[0] - n0, r.stdout[-300:], r.stderr[-300:]))
     s.close()
-    print("verify-wire: %d cases, %d failed" % (len(cases) + 3, len(failed)))
+    print("verify-wire: %d cases, %d failed" % (len(cases) + 4, len(failed)))
     return 1 if failed else 0
 
 

@@ -181,6 +181,19 @@ def doc_preflight_bare(probe, r, exp, got, items, body, ev):
     return bad
 
 
+def doc_forward_auth_first(probe, r, exp, got, items, body, ev):
+    """The auth service's own 404 answers first, its own Access-Control-* headers passed on."""
+    bad = []
+    if got != 404:
+        bad.append("documented: the auth service's 404 first, got %d" % got)
+    if sorted(ac_names(items)) != sorted(app_ac_names()):
+        bad.append("documented: exactly the auth service's own Access-Control-* headers, got %s" % ac_names(items))
+    return bad
+
+
+doc_forward_auth_first.reaches_app = True
+
+
 def doc_preflight_of(other):
     """Preflights answered by the enclosing scope's policy `other` (eval of it)."""
     def check(probe, r, exp, got, items, body, ev):
@@ -644,6 +657,11 @@ def caddy_shapes():
                    [Probe("/rw/", "api")]))
     S.append(Shape("caddy", "strip-prefix", "site-level uri strip_prefix and policy, reverse_proxy",
                    [Probe("/sp/", "api")]))
+    S.append(Shape("caddy", "forward-auth-site", "site-level forward_auth (to a service that says 404) next to a "
+                   "site-level import", [Probe("/app/", "api", actual=404, doc=doc_forward_auth_first)],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "forward-auth-route", "forward_auth after the import in one route block (the remedy)",
+                   [Probe("/app/", "api", actual={200: (404, True), 404: (404, True), 500: (404, True)})]))
     S.append(Shape("caddy", "body-limit", "site-level request_body max_size 1: a POST with a body gets "
                    "Caddy's own error (502 on 2.6)", [Probe("/app/", "api", post=502)]))
     return S
@@ -687,6 +705,9 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
         "encode-zstd": "encode zstd gzip\nimport cors-api\nreverse_proxy %s" % target,
         "rewrite-site": "rewrite /rw/* /app{uri}\nimport cors-api\nreverse_proxy %s" % target,
         "strip-prefix": "uri strip_prefix /sp\nimport cors-api\nreverse_proxy %s" % target,
+        "forward-auth-site": "forward_auth %s {\n\turi /auth/s404\n}\nimport cors-api\nreverse_proxy %s" % (target, target),
+        "forward-auth-route": ("route {\n\timport cors-api\n\tforward_auth %s {\n\t\turi /auth/s404\n\t}\n"
+                               "\treverse_proxy %s\n}" % (target, target)),
         "body-limit": "request_body {\n\tmax_size 1\n}\nimport cors-api\nreverse_proxy %s" % target,
     }
     L = ["{", "\tadmin off", "\tauto_https off", "\tskip_install_trust", "}", "", "import %s/cors.caddy" % d, ""]

@@ -187,7 +187,10 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"#   - this file in a <Location> that serves files (no ProxyPass) inside a\n"
 		"#     <VirtualHost> that includes another policy: the outer one answers\n"
 		"#     the preflight first, without these headers; include the outer one\n"
-		"#     in the DocumentRoot's <Directory> instead.\n");
+		"#     in the DocumentRoot's <Directory> instead;\n"
+		"#   - a mod_alias Redirect in (or into) the <Location> that includes this\n"
+		"#     file answers before its origin test: no Access-Control-* on it;\n"
+		"#     include the policy in <VirtualHost> or <Directory> there.\n");
 	if (origin_test)
 		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed\n"
 			  "# (and CORSC_TESTED_%s on every request).\n", p->name, p->name);

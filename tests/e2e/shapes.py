@@ -490,6 +490,12 @@ def apache_shapes():
                           app_vary=()),
                     Probe("/ai/", "public", actual={200: (404, False), 404: (404, False), 500: (404, False)},
                           app_vary=())]))
+    S.append(Shape("apache", "location-redirect", "a Redirect in the <Location> that includes the policy: mod_alias "
+                   "answers while the URL is mapped, before the origin test",
+                   [Probe("/old/", "api", actual=301, doc=doc_answered_first(301))],
+                   documented="a mod_alias Redirect in or into a policy's `<Location>`"))
+    S.append(Shape("apache", "directory-redirect", "a Redirect in the <Directory> that includes the policy (the "
+                   "remedy)", [Probe("/static/", "api", actual=301)]))
     S.append(Shape("apache", "files-denied", "policy in <Directory>, <Files> with Require all denied (403)",
                    [Probe("/static/", "api", actual={200: (403, False), 404: (404, False), 500: (404, False)},
                           app_vary=())]))
@@ -562,6 +568,9 @@ def apache_conf(shapes, d, up, www, tmp, tls):
         "directory-and-location-static": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    %s\n"
                                           "    ForceType text/plain\n</Directory>\n<Location /static/>\n    %s\n</Location>"
                                           % (www, www, inc("public"), inc("api"))),
+        "location-redirect": ("<Location /old/>\n    %s\n    Redirect 301 /new/\n</Location>\nProxyPass /old/ !\n"
+                              "ProxyPass / %s/" % (inc("api"), target)),
+        "directory-redirect": "DocumentRoot %s\n%s" % (www, dirs("static", "Redirect 301 /new/")),
         "files-denied": "DocumentRoot %s\n%s" % (www, dirs("static", "ForceType text/plain\n"
                                                               "    <Files s200>\n        Require all denied\n    </Files>")),
         "location-match": ("<LocationMatch \"^/lm/\">\n    %s\n</LocationMatch>\nProxyPass / %s/" % (inc("api"), target)),

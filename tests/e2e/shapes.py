@@ -319,6 +319,8 @@ def nginx_shapes():
     S.append(Shape("nginx", "two-origins", "two Origin header lines: nginx 1.22 sees the first",
                    [Probe("/app/", "api", two_origins="first")], documented="two Origin headers"))
     # explore21: more layouts people write (each its own server block)
+    S.append(Shape("nginx", "own-headers-same-level", "the user's add_header and proxy_hide_header next to the "
+                   "include, in the same location: both apply", [Probe("/app/", "api")]))
     S.append(Shape("nginx", "regex-location", "policy in a regex location (location ~ ^/rx/), proxy_pass",
                    [Probe("/rx/", "api")]))
     S.append(Shape("nginx", "alias", "policy in a location served with alias",
@@ -380,6 +382,8 @@ def nginx_conf(shapes, d, up, www, tmp, tls):
         "nested-bare": "location /n/ { %s %s location /n/up/ { client_max_body_size 1m; %s } }" % (inc("api"), proxy, proxy),
         "tls-h2": "%s location / { %s }" % (inc("api"), proxy),
         "two-origins": "%s location / { %s }" % (inc("api"), proxy),
+        "own-headers-same-level": ("location / { %s add_header Strict-Transport-Security max-age=60 always; "
+                                   "proxy_hide_header X-Powered-By; %s }" % (inc("api"), proxy)),
         "regex-location": "location ~ ^/rx/ { %s %s }" % (inc("api"), proxy),
         "alias": "location /al/ { %s alias %s/static/; default_type text/plain; }" % (inc("api"), www),
         "limit-except": "location /le/ { %s limit_except GET POST { deny all; } %s }" % (inc("api"), proxy),

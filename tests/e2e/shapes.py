@@ -194,6 +194,20 @@ def doc_forward_auth_first(probe, r, exp, got, items, body, ev):
 doc_forward_auth_first.reaches_app = True
 
 
+def doc_actual_unscoped(probe, r, exp, got, items, body, ev):
+    """Preflights as the policy says; other requests end outside its scope: no Access-Control-*, no Vary: Origin."""
+    if r.kind == "preflight":
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    want, _, _ = probe.want(r)
+    if got != want:
+        bad.append("status: expected %d, got %d" % (want, got))
+    if ac_names(items) or "origin" in diff.vary_tokens(v for n, v in items if n.lower() == "vary"):
+        bad.append("documented: no Access-Control-* and no Vary: Origin, got %s"
+                   % [(n, v) for n, v in items if n.lower().startswith("access-control-") or n.lower() == "vary"])
+    return bad
+
+
 def doc_preflight_of(other):
     """Preflights answered by the enclosing scope's policy `other` (eval of it)."""
     def check(probe, r, exp, got, items, body, ev):
@@ -500,6 +514,15 @@ def apache_shapes():
                    documented="a mod_alias Redirect in or into a policy's `<Location>`"))
     S.append(Shape("apache", "directory-redirect", "a Redirect in the <Directory> that includes the policy (the "
                    "remedy)", [Probe("/static/", "api", actual=301)]))
+    S.append(Shape("apache", "location-rewrite-out", "an internal RewriteRule in the policy's <Location> to a file "
+                   "outside it: the answer comes from that other scope",
+                   [Probe("/rwo/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), doc=doc_actual_unscoped)],
+                   documented="error pages and named locations"))
+    S.append(Shape("apache", "location-rewrite-in", "an internal RewriteRule in the policy's <Location> to a file "
+                   "in another <Location> with the same policy (the remedy)",
+                   [Probe("/rwo/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
     S.append(Shape("apache", "files-denied", "policy in <Directory>, <Files> with Require all denied (403)",
                    [Probe("/static/", "api", actual={200: (403, False), 404: (404, False), 500: (404, False)},
                           app_vary=())]))
@@ -575,6 +598,13 @@ def apache_conf(shapes, d, up, www, tmp, tls):
         "location-redirect": ("<Location /old/>\n    %s\n    Redirect 301 /new/\n</Location>\nProxyPass /old/ !\n"
                               "ProxyPass / %s/" % (inc("api"), target)),
         "directory-redirect": "DocumentRoot %s\n%s" % (www, dirs("static", "Redirect 301 /new/")),
+        "location-rewrite-out": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    ForceType text/plain\n"
+                                 "</Directory>\n<Location /rwo/>\n    %s\n    RewriteEngine On\n"
+                                 "    RewriteRule ^ /static/s200 [L]\n</Location>" % (www, www, inc("api"))),
+        "location-rewrite-in": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    ForceType text/plain\n"
+                                "</Directory>\n<Location /rwo/>\n    %s\n    RewriteEngine On\n"
+                                "    RewriteRule ^ /static/s200 [L]\n</Location>\n<Location /static/>\n    %s\n"
+                                "</Location>" % (www, www, inc("api"), inc("api"))),
         "files-denied": "DocumentRoot %s\n%s" % (www, dirs("static", "ForceType text/plain\n"
                                                               "    <Files s200>\n        Require all denied\n    </Files>")),
         "location-match": ("<LocationMatch \"^/lm/\">\n    %s\n</LocationMatch>\nProxyPass / %s/" % (inc("api"), target)),

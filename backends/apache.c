@@ -23,6 +23,11 @@
  *     "Redirect 204" inside <If> (req_novary again).  Such a 204 carries only
  *     mod_headers' "always" table.  Not mod_rewrite: in <Location> and
  *     <Directory> it refuses every request with 403 under Options None.
+ *     In <Location>, mod_alias evaluates that <If> while it maps the URL,
+ *     before mod_setenvif's per-directory test has run (headers without the
+ *     origin's): the <If> also asks for CORSC_TESTED_NAME (set with the test;
+ *     in <VirtualHost> before the mapping) or a file name (set by the
+ *     mapping), so in <Location> the 204 comes in the fixups, after the test.
  *     The same <If> holds "Require all granted": <If> sections merge after
  *     every other section, so a preflight (which never carries credentials)
  *     is answered even where the resource needs a login.
@@ -175,13 +180,20 @@ static void put_header_comment(struct strbuf *sb, const struct emit_ctx *ctx,
 		"# never carry credentials).  The headers are set inside <If \"true\">, so\n"
 		"# a .htaccess that sets Access-Control-* itself cannot undo them.\n"
 		"# Not covered from here (README, \"Deployment shapes\"):\n"
-		"#   - an ErrorDocument page outside this scope: include this file in the\n"
-		"#     error page's <Location> too;\n"
+		"#   - an ErrorDocument page, or an internal RewriteRule's target, outside\n"
+		"#     this scope: include this file in that page's <Location> too;\n"
 		"#   - a RewriteRule with [R] in <VirtualHost> context runs before the\n"
-		"#     preflight answer: put RewriteCond %{REQUEST_METHOD} !=OPTIONS before it.\n");
+		"#     preflight answer: put RewriteCond %{REQUEST_METHOD} !=OPTIONS before it;\n"
+		"#   - this file in a <Location> that serves files (no ProxyPass) inside a\n"
+		"#     <VirtualHost> that includes another policy: the outer one answers\n"
+		"#     the preflight first, without these headers; include the outer one\n"
+		"#     in the DocumentRoot's <Directory> instead;\n"
+		"#   - a mod_alias Redirect in (or into) the <Location> that includes this\n"
+		"#     file answers before its origin test: no Access-Control-* on it;\n"
+		"#     include the policy in <VirtualHost> or <Directory> there.\n");
 	if (origin_test)
-		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed.\n",
-			  p->name);
+		sb_printf(sb, "# Sets the environment variable CORSC_ORIGIN_%s when the origin is allowed\n"
+			  "# (and CORSC_TESTED_%s on every request).\n", p->name, p->name);
 	sb_putc(sb, '\n');
 }
 
@@ -407,9 +419,18 @@ static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
 	if (origin_test && !put_origin_matching(sb, p, err))
 		return false;
 
+	if (origin_test)
+		sb_printf(sb, "# The preflight's answer waits until the test above has run: in\n"
+			  "# <VirtualHost> it runs first; in <Location> mod_alias would answer\n"
+			  "# before it, while the URL is mapped (no file name yet).\n"
+			  "SetEnvIfExpr \"true\" CORSC_TESTED_%s\n\n", p->name);
 	sb_printf(sb, "# A preflight is answered here, for every origin, with %d, login or not.\n",
 		  plan->preflight_status);
-	sb_printf(sb, "<If \"%s\">\n", preflight_expr);
+	if (origin_test)
+		sb_printf(sb, "<If \"%s && (-n reqenv('CORSC_TESTED_%s') || -n %%{REQUEST_FILENAME})\">\n",
+			  preflight_expr, p->name);
+	else
+		sb_printf(sb, "<If \"%s\">\n", preflight_expr);
 	sb_printf(sb, "    Require all granted\n"
 		  "    Redirect %d\n"
 		  "</If>\n\n", plan->preflight_status);

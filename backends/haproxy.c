@@ -474,7 +474,9 @@ static const char caveats[] =
 	"# a header name of 256 bytes or more that way). The first section on\n"
 	"# a request's way that has CORS rules owns it: a policy in a frontend governs\n"
 	"# the requests of its backends too (put policies on the backends to have one per\n"
-	"# backend). Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";
+	"# backend), and a backend's policy never sees what a frontend answers itself\n"
+	"# (its deny, redirect, auth, return: put those in the backend, after these rules).\n"
+	"# Needs HAProxy 2.5 or later (2.6 tested), in mode http; no Lua, no maps.\n";
 
 /*
  * The rules of every policy, rendered once without indent into rules

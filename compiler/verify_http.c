@@ -19,6 +19,7 @@ struct transfer {
 	struct verify_answer *a;
 	size_t body;
 	bool body_cut;
+	bool head_done;           /* the blank line after the last header block seen */
 };
 
 static size_t on_header(char *buf, size_t size, size_t n, void *user)
@@ -33,13 +34,20 @@ static size_t on_header(char *buf, size_t size, size_t n, void *user)
 			free(a->h[i].value);
 		}
 		a->nh = 0;
+		t->head_done = false;
 		return len;
 	}
+	/* Lines after the header block are trailers (chunked HTTP/1.1, HTTP/2),
+	 * which libcurl hands over too: no browser reads CORS headers there. */
+	if (t->head_done)
+		return len;
 	size_t end = len;
 	while (end && (buf[end - 1] == '\r' || buf[end - 1] == '\n'))
 		end--;
-	if (end == 0)
+	if (end == 0) {
+		t->head_done = true;
 		return len;
+	}
 	if ((buf[0] == ' ' || buf[0] == '\t') && a->nh) {
 		/* obsolete line folding: continues the previous value */
 		struct verify_header *h = &a->h[a->nh - 1];
@@ -79,21 +87,33 @@ bool verify_url_ok(const char *url, struct strbuf *err)
 	if (rc != CURLUE_OK) {
 		sb_printf(err, "bad URL '%s': %s", url, curl_url_strerror(rc));
 	} else {
-		char *scheme = NULL;
-		if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-		    (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0))
-			ok = true;
-		else
+		char *scheme = NULL, *user = NULL, *pass = NULL;
+		if (!(curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		      (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)))
 			sb_printf(err, "URL '%s': only http:// and https:// are probed", url);
+		else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+			 curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK)
+			/* libcurl would send it as Basic credentials, and the report
+			 * would repeat it: credentials come only with --header */
+			sb_puts(err, "the URL holds user info (user:password@): verify sends no "
+				"credentials unless given with --header 'Authorization: ...'");
+		else
+			ok = true;
 		curl_free(scheme);
+		curl_free(user);
+		curl_free(pass);
 	}
 	curl_url_cleanup(u);
 	return ok;
 }
 
 /* The cause of a failed transfer, in words a pipeline log should show. */
-static const char *cause(CURLcode rc)
+static const char *cause(CURLcode rc, const char *detail)
 {
+	/* The URL's scheme was checked before: libcurl says "unsupported
+	 * protocol" here for bytes that are no HTTP status line (HTTP/0.9). */
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL && strstr(detail, "HTTP/0.9"))
+		return "not an HTTP answer";
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		return "connection refused";
@@ -218,7 +238,7 @@ size_t verify_send(const struct verify_options *o, const struct verify_plan *pla
 		if (i && o->delay_ms > 0)
 			sleep_ms(o->delay_ms);
 		curl_easy_reset(c);
-		struct transfer t = { a, 0, false };
+		struct transfer t = { a, 0, false, false };
 		struct curl_slist *hdrs = request_headers(o, rq);
 		errbuf[0] = '\0';
 		curl_easy_setopt(c, CURLOPT_URL, o->url);
@@ -259,7 +279,8 @@ size_t verify_send(const struct verify_options *o, const struct verify_plan *pla
 			rc = CURLE_OK;
 		if (rc != CURLE_OK) {
 			struct strbuf sb = STRBUF_INIT;
-			sb_printf(&sb, "%s (%s)", cause(rc), errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+			sb_printf(&sb, "%s (%s)", cause(rc, detail), detail);
 			if (sb.failed)
 				die_oom();
 			a->error = sb_detach(&sb, NULL);

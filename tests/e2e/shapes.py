@@ -57,13 +57,16 @@ class Probe:
     """
 
     def __init__(self, prefix, policy, actual="app", extra=(), app_vary=("accept-encoding",),
-                 optional_vary=(), doc=None, two_origins=None, statuses=(200, 404, 500)):
+                 optional_vary=(), doc=None, two_origins=None, statuses=(200, 404, 500), post=None):
+        self.post = post          # the status the server itself gives a POST, if it differs
         self.prefix, self.policy, self.actual, self.extra = prefix, policy, actual, tuple(extra)
         self.app_vary, self.optional_vary = app_vary, optional_vary
         self.doc, self.two_origins, self.statuses = doc, two_origins, statuses
 
     def want(self, r):
         """(status, from_app, app_vary) for an actual request."""
+        if self.post is not None and r.method == "POST":
+            return self.post, False, ()
         if self.actual == "app":
             return r.status, True, self.app_vary
         if isinstance(self.actual, int):
@@ -164,6 +167,45 @@ def doc_preflight_answered(status):
             bad.append("documented: preflight answered %d, got %d" % (status, got))
         return bad
     return check
+
+
+def doc_preflight_bare(probe, r, exp, got, items, body, ev):
+    """Preflights answered 204 by the enclosing scope before this policy's origin test: no Access-Control-*."""
+    if r.kind != "preflight":
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    if got != 204:
+        bad.append("documented: preflight answered 204, got %d" % got)
+    if ac_names(items):
+        bad.append("documented: no Access-Control-* header, got %s" % ac_names(items))
+    return bad
+
+
+def doc_forward_auth_first(probe, r, exp, got, items, body, ev):
+    """The auth service's own 404 answers first, its own Access-Control-* headers passed on."""
+    bad = []
+    if got != 404:
+        bad.append("documented: the auth service's 404 first, got %d" % got)
+    if sorted(ac_names(items)) != sorted(app_ac_names()):
+        bad.append("documented: exactly the auth service's own Access-Control-* headers, got %s" % ac_names(items))
+    return bad
+
+
+doc_forward_auth_first.reaches_app = True
+
+
+def doc_actual_unscoped(probe, r, exp, got, items, body, ev):
+    """Preflights as the policy says; other requests end outside its scope: no Access-Control-*, no Vary: Origin."""
+    if r.kind == "preflight":
+        return probe.compare(exp, r, got, items, body)
+    bad = []
+    want, _, _ = probe.want(r)
+    if got != want:
+        bad.append("status: expected %d, got %d" % (want, got))
+    if ac_names(items) or "origin" in diff.vary_tokens(v for n, v in items if n.lower() == "vary"):
+        bad.append("documented: no Access-Control-* and no Vary: Origin, got %s"
+                   % [(n, v) for n, v in items if n.lower().startswith("access-control-") or n.lower() == "vary"])
+    return bad
 
 
 def doc_preflight_of(other):
@@ -290,6 +332,38 @@ def nginx_shapes():
     S.append(Shape("nginx", "tls-h2", "TLS and HTTP/2, server-level policy", [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("nginx", "two-origins", "two Origin header lines: nginx 1.22 sees the first",
                    [Probe("/app/", "api", two_origins="first")], documented="two Origin headers"))
+    # explore21: more layouts people write (each its own server block)
+    S.append(Shape("nginx", "own-headers-same-level", "the user's add_header and proxy_hide_header next to the "
+                   "include, in the same location: both apply", [Probe("/app/", "api")]))
+    S.append(Shape("nginx", "regex-location", "policy in a regex location (location ~ ^/rx/), proxy_pass",
+                   [Probe("/rx/", "api")]))
+    S.append(Shape("nginx", "alias", "policy in a location served with alias",
+                   [Probe("/al/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("nginx", "limit-except", "limit_except GET POST { deny all; } next to the policy: preflights "
+                   "get its 403 (its block is a nested location, without the policy's return 204)",
+                   [Probe("/le/", "api", doc=doc_preflight_answered(403))],
+                   documented="limit_except without OPTIONS"))
+    S.append(Shape("nginx", "limit-except-options", "limit_except GET POST OPTIONS { deny all; } next to the policy "
+                   "(the remedy)", [Probe("/le/", "api")]))
+    S.append(Shape("nginx", "limit-except-server", "server-level policy, limit_except GET POST { deny all; } in a "
+                   "location (the other remedy)", [Probe("/le/", "api")]))
+    S.append(Shape("nginx", "auth-request", "auth_request to an internal location that says 401",
+                   [Probe("/ar/", "api", actual=401)]))
+    S.append(Shape("nginx", "satisfy-any", "satisfy any with allow/deny and auth_basic",
+                   [Probe("/sa/", "api", actual=401), Probe("/sa/", "api", extra=[AUTH])]))
+    S.append(Shape("nginx", "if-in-location", "an if block in the policy's location that matches every request",
+                   [Probe("/if/", "api")]))
+    S.append(Shape("nginx", "server-return", "server-level policy, then return 301 at server level",
+                   [Probe("/any/", "api", actual=301)]))
+    S.append(Shape("nginx", "dir-slash-index", "static directory: the trailing-slash 301, then index (an "
+                   "internal redirect to index.txt) and autoindex",
+                   [Probe("/ix/", "api", actual={200: (301, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ix/s200/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), post=405),
+                    Probe("/ai/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), post=403)]))
     return S
 
 
@@ -322,6 +396,22 @@ def nginx_conf(shapes, d, up, www, tmp, tls):
         "nested-bare": "location /n/ { %s %s location /n/up/ { client_max_body_size 1m; %s } }" % (inc("api"), proxy, proxy),
         "tls-h2": "%s location / { %s }" % (inc("api"), proxy),
         "two-origins": "%s location / { %s }" % (inc("api"), proxy),
+        "own-headers-same-level": ("location / { %s add_header Strict-Transport-Security max-age=60 always; "
+                                   "proxy_hide_header X-Powered-By; %s }" % (inc("api"), proxy)),
+        "regex-location": "location ~ ^/rx/ { %s %s }" % (inc("api"), proxy),
+        "alias": "location /al/ { %s alias %s/static/; default_type text/plain; }" % (inc("api"), www),
+        "limit-except": "location /le/ { %s limit_except GET POST { deny all; } %s }" % (inc("api"), proxy),
+        "limit-except-server": "%s location /le/ { limit_except GET POST { deny all; } %s }" % (inc("api"), proxy),
+        "limit-except-options": "location /le/ { %s limit_except GET POST OPTIONS { deny all; } %s }" % (
+            inc("api"), proxy),
+        "auth-request": ("location /ar/ { %s auth_request /_auth; %s } location = /_auth { internal; return 401; }"
+                         % (inc("api"), proxy)),
+        "satisfy-any": ("location /sa/ { %s satisfy any; allow 192.0.2.1; deny all; auth_basic corsc; "
+                        "auth_basic_user_file %s/htpasswd; %s }" % (inc("api"), os.path.dirname(tmp), proxy)),
+        "if-in-location": "location /if/ { %s if ($http_x_e2e_id) { set $e2e 1; } %s }" % (inc("api"), proxy),
+        "server-return": "%s return 301 /elsewhere/;" % inc("api"),
+        "dir-slash-index": ("root %s; default_type text/plain; location /ix/ { %s index index.txt; } "
+                            "location /ai/ { %s autoindex on; }" % (www, inc("api"), inc("api"))),
     }
     L = []
     if os.geteuid() == 0:
@@ -381,6 +471,73 @@ def apache_shapes():
                    [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("apache", "two-origins", "two Origin header lines: Apache joins them, no origin matches",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    S.append(Shape("apache", "dir-slash-index", "policy in <Directory>: mod_dir's DirectorySlash 301, then "
+                   "DirectoryIndex (an internal redirect to index.txt)",
+                   [Probe("/ix/", "api", actual={200: (301, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ix/s200/?", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "fallback-resource", "policy in <Directory>, FallbackResource for missing files",
+                   [Probe("/fc/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "alias", "Alias to a folder, the policy in its <Location>",
+                   [Probe("/al/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-static", "policy in <Location>, static files from the DocumentRoot",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "vhost-static", "policy in <VirtualHost>, static files from the DocumentRoot",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "auth-location-static", "Basic auth and the policy in a <Location> over static files",
+                   [Probe("/static/", "api", actual=401),
+                    Probe("/static/", "api", extra=[AUTH], actual={200: (200, False), 404: (404, False),
+                                                                   500: (404, False)}, app_vary=())]))
+    S.append(Shape("apache", "location-sethandler", "policy in <Location> with SetHandler to a proxy (as for "
+                   "PHP-FPM), no ProxyPass: the application sees another path (always 200)",
+                   [Probe("/sh/", "api", actual={200: (200, True), 404: (200, True), 500: (200, True)})]))
+    S.append(Shape("apache", "vhost-and-location-static", "public in <VirtualHost>, api in <Location /static/> over "
+                   "static files: the outer policy answers preflights before the inner origin test",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=(), doc=doc_preflight_bare)],
+                   documented="a policy in <Location> over files inside a <VirtualHost> with a policy"))
+    S.append(Shape("apache", "directory-and-location-static", "public in the DocumentRoot's <Directory>, api in "
+                   "<Location /static/> over static files (the remedy)",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=()),
+                    Probe("/ai/", "public", actual={200: (404, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-redirect", "a Redirect in the <Location> that includes the policy: mod_alias "
+                   "answers while the URL is mapped, before the origin test",
+                   [Probe("/old/", "api", actual=301, doc=doc_answered_first(301))],
+                   documented="a mod_alias Redirect in or into a policy's `<Location>`"))
+    S.append(Shape("apache", "directory-redirect", "a Redirect in the <Directory> that includes the policy (the "
+                   "remedy)", [Probe("/static/", "api", actual=301)]))
+    S.append(Shape("apache", "location-rewrite-out", "an internal RewriteRule in the policy's <Location> to a file "
+                   "outside it: the answer comes from that other scope",
+                   [Probe("/rwo/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=(), doc=doc_actual_unscoped)],
+                   documented="error pages and named locations"))
+    S.append(Shape("apache", "location-rewrite-in", "an internal RewriteRule in the policy's <Location> to a file "
+                   "in another <Location> with the same policy (the remedy)",
+                   [Probe("/rwo/", "api", actual={200: (200, False), 404: (200, False), 500: (200, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "files-denied", "policy in <Directory>, <Files> with Require all denied (403)",
+                   [Probe("/static/", "api", actual={200: (403, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "location-match", "policy in <LocationMatch>, ProxyPass",
+                   [Probe("/lm/", "api")]))
+    S.append(Shape("apache", "redirect-match", "policy in <VirtualHost>, RedirectMatch 301 in <VirtualHost>",
+                   [Probe("/rm/", "api", actual=301)]))
+    S.append(Shape("apache", "require-denied", "policy in <VirtualHost>, a <Location> with Require all denied",
+                   [Probe("/dn/", "api", actual=403)]))
+    S.append(Shape("apache", "error-document-url", "policy in <Directory>, ErrorDocument 404 to a full URL (302)",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (302, False), 500: (302, False)},
+                          app_vary=())]))
+    S.append(Shape("apache", "proxy-error-override", "policy in <VirtualHost>, ProxyErrorOverride On with "
+                   "ErrorDocument strings",
+                   [Probe("/app/", "api", actual={200: (200, True), 404: (404, False), 500: (500, False)})]))
     return S
 
 
@@ -418,6 +575,46 @@ def apache_conf(shapes, d, up, www, tmp, tls):
         "tls-h2": ("SSLEngine on\nSSLCertificateFile %s\nSSLCertificateKeyFile %s\nProtocols h2 http/1.1\n%s\n"
                    "ProxyPass / %s/" % (tls["cert"], tls["key"], inc("api"), target)),
         "two-origins": "%s\nProxyPass / %s/" % (inc("api"), target),
+        "dir-slash-index": "DocumentRoot %s\n%s" % (www, dirs("ix", "ForceType text/plain\n    DirectoryIndex index.txt")),
+        "fallback-resource": "DocumentRoot %s\n%s" % (www, dirs("fc", "ForceType text/plain\n"
+                                                                  "    FallbackResource /fc/index.txt")),
+        "alias": ("Alias /al/ %s/static/\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                  "</Directory>\n<Location /al/>\n    %s\n</Location>" % (www, www, inc("api"))),
+        "location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                            "</Directory>\n<Location /static/>\n    %s\n</Location>" % (www, www, inc("api"))),
+        "vhost-static": ("DocumentRoot %s\n%s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                         "</Directory>" % (www, inc("api"), www)),
+        "auth-location-static": ("DocumentRoot %s\n<Directory %s/static>\n    Require all granted\n    ForceType text/plain\n"
+                                 "</Directory>\n<Location /static/>\n    %s\n    AuthType Basic\n    AuthName corsc\n"
+                                 "    AuthUserFile %s/htpasswd\n    Require valid-user\n</Location>"
+                                 % (www, www, inc("api"), os.path.dirname(tmp))),
+        "location-sethandler": ('<Location /sh/>\n    %s\n    SetHandler "proxy:%s"\n</Location>' % (inc("api"), target)),
+        "vhost-and-location-static": ("DocumentRoot %s\n%s\n<Directory %s/static>\n    Require all granted\n"
+                                      "    ForceType text/plain\n</Directory>\n<Location /static/>\n    %s\n</Location>"
+                                      % (www, inc("public"), www, inc("api"))),
+        "directory-and-location-static": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    %s\n"
+                                          "    ForceType text/plain\n</Directory>\n<Location /static/>\n    %s\n</Location>"
+                                          % (www, www, inc("public"), inc("api"))),
+        "location-redirect": ("<Location /old/>\n    %s\n    Redirect 301 /new/\n</Location>\nProxyPass /old/ !\n"
+                              "ProxyPass / %s/" % (inc("api"), target)),
+        "directory-redirect": "DocumentRoot %s\n%s" % (www, dirs("static", "Redirect 301 /new/")),
+        "location-rewrite-out": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    ForceType text/plain\n"
+                                 "</Directory>\n<Location /rwo/>\n    %s\n    RewriteEngine On\n"
+                                 "    RewriteRule ^ /static/s200 [L]\n</Location>" % (www, www, inc("api"))),
+        "location-rewrite-in": ("DocumentRoot %s\n<Directory %s>\n    Require all granted\n    ForceType text/plain\n"
+                                "</Directory>\n<Location /rwo/>\n    %s\n    RewriteEngine On\n"
+                                "    RewriteRule ^ /static/s200 [L]\n</Location>\n<Location /static/>\n    %s\n"
+                                "</Location>" % (www, www, inc("api"), inc("api"))),
+        "files-denied": "DocumentRoot %s\n%s" % (www, dirs("static", "ForceType text/plain\n"
+                                                              "    <Files s200>\n        Require all denied\n    </Files>")),
+        "location-match": ("<LocationMatch \"^/lm/\">\n    %s\n</LocationMatch>\nProxyPass / %s/" % (inc("api"), target)),
+        "redirect-match": "%s\nRedirectMatch 301 ^/rm/(.*)$ /new/$1\nProxyPass /rm/ !\nProxyPass / %s/" % (inc("api"), target),
+        "require-denied": ("%s\n<Location /dn/>\n    Require all denied\n</Location>\nProxyPass / %s/"
+                           % (inc("api"), target)),
+        "error-document-url": ("DocumentRoot %s\n%s\nErrorDocument 404 http://127.0.0.1:9/missing"
+                               % (www, dirs("static", "ForceType text/plain"))),
+        "proxy-error-override": ("%s\nProxyErrorOverride On\nErrorDocument 404 \"not here\"\nErrorDocument 500 \"broken\"\n"
+                                 "ProxyPass / %s/" % (inc("api"), target)),
     }
     run = os.path.join(tmp, "run")
     os.makedirs(run, exist_ok=True)
@@ -425,7 +622,7 @@ def apache_conf(shapes, d, up, www, tmp, tls):
          "DefaultRuntimeDir %s" % run, "ErrorLog %s/error.log" % tmp, "LogLevel warn"]
     mods = harness._apache_modules(os.path.dirname(d)) + [
         "ssl", "socache_shmcb", "http2", "deflate", "filter", "mime", "auth_basic", "authn_core", "authn_file",
-        "authz_user"]
+        "authz_user", "dir"]
     seen = []
     for m in mods:
         if m not in seen:
@@ -485,6 +682,31 @@ def caddy_shapes():
     S.append(Shape("caddy", "tls-h2", "TLS and HTTP/2, site-level policy", [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("caddy", "two-origins", "two Origin header lines: Caddy joins them, no origin matches",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    ST = {200: (200, False), 404: (200, False), 500: (200, False)}
+    S.append(Shape("caddy", "try-files", "site-level policy, try_files to a front controller, file_server",
+                   [Probe("/tf/", "api", actual=ST, app_vary=())]))
+    S.append(Shape("caddy", "browse", "site-level policy, file_server browse (a directory listing)",
+                   [Probe("/ai/?", "api", actual=ST, app_vary=())]))
+    S.append(Shape("caddy", "errors-respond", "site-level policy, file_server, handle_errors answering with respond",
+                   [Probe("/static/", "api", actual={200: (200, False), 404: (404, False), 500: (404, False)},
+                          app_vary=())]))
+    S.append(Shape("caddy", "dead-upstream", "site-level policy, reverse_proxy to an upstream that is down: "
+                   "Caddy's own 502", [Probe("/app/", "api", actual=502)]))
+    S.append(Shape("caddy", "encode-zstd", "site-level policy, encode zstd gzip before reverse_proxy",
+                   [Probe("/app/", "api", extra=[("Accept-Encoding", "zstd, gzip")],
+                          optional_vary=("accept-encoding",))]))
+    S.append(Shape("caddy", "rewrite-site", "site-level rewrite and policy, reverse_proxy",
+                   [Probe("/rw/", "api")]))
+    S.append(Shape("caddy", "strip-prefix", "site-level uri strip_prefix and policy, reverse_proxy",
+                   [Probe("/sp/", "api")]))
+    S.append(Shape("caddy", "forward-auth-site", "site-level forward_auth (to a service that says 404) next to a "
+                   "site-level import", [Probe("/app/", "api", actual=404, doc=doc_forward_auth_first)],
+                   documented="directives that Caddy sorts before the policy"))
+    S.append(Shape("caddy", "forward-auth-route", "forward_auth after the import in one route block (the remedy)",
+                   [Probe("/app/", "api", actual={200: (404, True), 404: (404, True), 500: (404, True)})]))
+    S.append(Shape("caddy", "body-limit", "site-level request_body max_size 1: a POST with a body gets "
+                   "Caddy's own error (502 on 2.6)", [Probe("/app/", "api", post=502)]))
     return S
 
 
@@ -518,6 +740,18 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
                         % target),
         "tls-h2": "tls %s %s\nimport cors-api\nreverse_proxy %s" % (tls["cert"], tls["key"], target),
         "two-origins": "import cors-api\nreverse_proxy %s" % target,
+        "try-files": "root * %s\nimport cors-api\ntry_files {path} /fc/index.txt\nfile_server" % www,
+        "browse": "root * %s\nimport cors-api\nfile_server browse" % www,
+        "errors-respond": ("root * %s\nimport cors-api\nfile_server\nhandle_errors {\n\trespond \"{err.status_code} "
+                           "error\"\n}" % www),
+        "dead-upstream": "import cors-api\nreverse_proxy 127.0.0.1:%d" % harness.free_port(),
+        "encode-zstd": "encode zstd gzip\nimport cors-api\nreverse_proxy %s" % target,
+        "rewrite-site": "rewrite /rw/* /app{uri}\nimport cors-api\nreverse_proxy %s" % target,
+        "strip-prefix": "uri strip_prefix /sp\nimport cors-api\nreverse_proxy %s" % target,
+        "forward-auth-site": "forward_auth %s {\n\turi /auth/s404\n}\nimport cors-api\nreverse_proxy %s" % (target, target),
+        "forward-auth-route": ("route {\n\timport cors-api\n\tforward_auth %s {\n\t\turi /auth/s404\n\t}\n"
+                               "\treverse_proxy %s\n}" % (target, target)),
+        "body-limit": "request_body {\n\tmax_size 1\n}\nimport cors-api\nreverse_proxy %s" % target,
     }
     L = ["{", "\tadmin off", "\tauto_https off", "\tskip_install_trust", "}", "", "import %s/cors.caddy" % d, ""]
     for s in shapes:
@@ -530,8 +764,12 @@ def caddy_conf(shapes, d, up, www, tmp, tls, bcrypt):
 # ---------------------------------------------------------------- fixtures
 
 def make_www(www):
-    for sub in ("static", "ht", "fc", "errpage", "tf"):
+    for sub in ("static", "ht", "fc", "errpage", "tf", "ix/s200", "ai"):
         os.makedirs(os.path.join(www, sub), exist_ok=True)
+    with open(os.path.join(www, "ix", "s200", "index.txt"), "w") as f:
+        f.write("directory index\n")
+    with open(os.path.join(www, "ai", "listed.txt"), "w") as f:
+        f.write("listed\n")
     with open(os.path.join(www, "static", "s200"), "w") as f:
         f.write(STATIC_TEXT)
     with open(os.path.join(www, "static", "errpage.txt"), "w") as f:
@@ -624,6 +862,23 @@ def haproxy_shapes():
                    [Probe("/app/", "api")], scheme="https"))
     S.append(Shape("haproxy", "two-origins", "two Origin header lines: no origin matches (req.fhdr_cnt)",
                    [Probe("/app/", "api", two_origins="none")]))
+    # explore21: more layouts people write
+    S.append(Shape("haproxy", "frontend-deny-backend-policy", "a frontend without policy that denies, its backend "
+                   "with the fragment: the frontend's answer carries no policy",
+                   [Probe("/app/", "api", actual=403, doc=doc_answered_first(403))],
+                   documented="answers a frontend makes before a backend with a policy"))
+    S.append(Shape("haproxy", "backend-deny", "a frontend without policy, the deny in the backend after the fragment "
+                   "(the remedy)", [Probe("/app/", "api", actual=403)]))
+    S.append(Shape("haproxy", "redirect-scheme", "frontend from cors-api, http-request redirect scheme https",
+                   [Probe("/app/", "api", actual=302)]))
+    S.append(Shape("haproxy", "errorfile", "frontend from cors-api, server down, errorfile 503 of the user's own",
+                   [Probe("/app/", "api", actual=503)]))
+    S.append(Shape("haproxy", "deny-status", "frontend from cors-api, http-request deny deny_status 429",
+                   [Probe("/app/", "api", actual=429)]))
+    S.append(Shape("haproxy", "return-own-acao", "frontend from cors-api, the user's http-request return with "
+                   "its own Access-Control-Allow-Origin", [Probe("/ret/", "api", actual=200)]))
+    S.append(Shape("haproxy", "response-own-acao", "frontend from cors-api, the user's http-response set-header "
+                   "Access-Control-Allow-Origin *", [Probe("/app/", "api")]))
     return S
 
 
@@ -632,6 +887,10 @@ def haproxy_conf(shapes, d, up, tmp, tls):
     (defaults cors-base) and corsc's cors.cfg."""
     dead = harness.free_port()
     frag = lambda p: harness.haproxy_fragment(os.path.dirname(d), p)  # noqa: E731
+    errfile = os.path.join(tmp, "503.http")
+    with open(errfile, "w") as f:
+        f.write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nAccess-Control-Allow-Origin: *\r\n"
+                "Content-Length: 5\r\nConnection: close\r\n\r\ndown\n")
     pem = os.path.join(tmp, "server-with-key.pem")
     with open(pem, "w") as f:
         f.write(open(tls["cert"]).read() + open(tls["key"]).read())
@@ -640,7 +899,8 @@ def haproxy_conf(shapes, d, up, tmp, tls):
          "backend down", "    retries 0", "    server gone 127.0.0.1:%d" % dead, "",
          "backend b-api"] + frag("api") + ["    server up 127.0.0.1:%d" % up, "",
          "backend b-public"] + frag("public") + ["    server up 127.0.0.1:%d" % up, "",
-         "backend b-api-down"] + frag("api") + ["    retries 0", "    server gone 127.0.0.1:%d" % dead, ""]
+         "backend b-api-down"] + frag("api") + ["    retries 0", "    server gone 127.0.0.1:%d" % dead, "",
+         "backend b-api-deny"] + frag("api") + ["    http-request deny", "    server up 127.0.0.1:%d" % up, ""]
     for s in shapes:
         bind = "    bind 127.0.0.1:%d" % s.port
         if s.scheme == "https":
@@ -668,6 +928,16 @@ def haproxy_conf(shapes, d, up, tmp, tls):
                                      "    default_backend app"],
             "tls-h2": [api, bind, "    default_backend app"],
             "two-origins": [api, bind, "    default_backend app"],
+            "frontend-deny-backend-policy": [plain, bind, "    http-request deny", "    default_backend b-api"],
+            "backend-deny": [plain, bind, "    default_backend b-api-deny"],
+            "redirect-scheme": [api, bind, "    http-request redirect scheme https", "    default_backend app"],
+            "errorfile": [api, bind, "    errorfile 503 %s" % errfile, "    default_backend down"],
+            "deny-status": [api, bind, "    http-request deny deny_status 429", "    default_backend app"],
+            "return-own-acao": [api, bind, "    http-request return status 200 content-type text/plain string ok "
+                                "hdr Access-Control-Allow-Origin \"*\" hdr Access-Control-Allow-Credentials true",
+                                "    default_backend app"],
+            "response-own-acao": [api, bind, "    http-response set-header Access-Control-Allow-Origin \"*\"",
+                                  "    http-response add-header Access-Control-Max-Age 5", "    default_backend app"],
         }
         L += ["# shape %s" % s.name] + body[s.name] + [""]
     return "\n".join(L) + "\n"
@@ -844,7 +1114,7 @@ def check_nginx_missing_http(tmp, outdir):
 # Firefox ESR, tests/e2e/engines.py), one page load per engine for all of them.
 BROWSER_SAMPLE = {
     "nginx": ["auth", "error-page", "mixed-locations", "tls-h2"],
-    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2"],
+    "apache": ["auth", "htaccess", "vhost-and-location", "error-document", "tls-h2", "location-static"],
     "caddy": ["auth", "site-and-handle", "error-pages", "tls-h2"],
     "haproxy": ["auth", "mixed-backends", "down-503", "tls-h2"],
 }

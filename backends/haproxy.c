@@ -78,12 +78,22 @@ bool haproxy_regex_word(struct strbuf *sb, const char *re, size_t len)
 #define LINE_BUDGET 16000
 #define ORIGIN_MAX 8000
 
-/* The variables; their names allow only [A-Za-z0-9._] (SERVER-NOTES). */
+/*
+ * The variables; their names allow only [A-Za-z0-9._] (SERVER-NOTES).  The
+ * owner's name is shared by every section; the others end in the policy's
+ * name ('-' written as '.', which policy names never hold), so that only the
+ * owner's rules set them and a test of one needs no separate owner test:
+ * allowed holds the request's Origin (what Access-Control-Allow-Origin
+ * echoes), set when it matches.
+ */
 #define V_POLICY "txn.corsc_policy"
-#define V_ORIGIN "txn.corsc_origin"
-#define V_OK "txn.corsc_allowed"
-#define V_PF "txn.corsc_preflight"
-#define V_PNA "txn.corsc_pna"
+#define V_OK "txn.corsc_allowed."
+#define V_PF "txn.corsc_preflight."
+#define V_PNA "txn.corsc_pna."
+#define V_BUCKET "txn.corsc_bucket."
+#define V_ORIGIN "txn.corsc_origin."
+#define FHDR "req.fhdr(origin)"
+#define VAR_NAME_MAX 96
 
 struct emitter {
 	const struct emit_ctx *ctx;
@@ -92,7 +102,17 @@ struct emitter {
 	const struct response_plan *plan;
 	const struct policy *p;
 	const char *indent;
+	char vn[VAR_NAME_MAX];   /* the policy's name as a variable name's end */
 };
+
+/* NAME with '-' as '.' (policy_name_ok: at most 64 characters) */
+static void var_name(char *vn, const char *name)
+{
+	size_t i = 0;
+	for (; name[i] && i + 1 < VAR_NAME_MAX; i++)
+		vn[i] = name[i] == '-' ? '.' : name[i];
+	vn[i] = '\0';
+}
 
 static void rule(struct emitter *e, const char *text)
 {
@@ -100,10 +120,22 @@ static void rule(struct emitter *e, const char *text)
 	sb_puts(e->sb, text);
 }
 
-/* " if { var(txn.corsc_policy) -m str NAME }": the rules of the policy that owns the request. */
-static void if_owner(struct emitter *e)
+/* " { var(txn.corsc_policy) -m str NAME }": the policy owns the request. */
+static void owner(struct emitter *e)
 {
-	sb_printf(e->sb, " if { var(" V_POLICY ") -m str %s }", e->p->name);
+	sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", e->p->name);
+}
+
+/* " { var(txn.corsc_allowed.NAME) -m found }": the owner's, and its Origin matches. */
+static void allowed(struct emitter *e)
+{
+	sb_printf(e->sb, " { var(" V_OK "%s) -m found }", e->vn);
+}
+
+/* " [!]{ var(txn.corsc_preflight.NAME) -m bool }": the owner's, and a preflight. */
+static void preflight(struct emitter *e, bool yes)
+{
+	sb_printf(e->sb, " %s{ var(" V_PF "%s) -m bool }", yes ? "" : "!", e->vn);
 }
 
 static bool too_long(struct emitter *e, size_t len)
@@ -117,7 +149,7 @@ static bool too_long(struct emitter *e, size_t len)
 
 /*
  * HAProxy's djb2 converter: the bucket of an origin is
- * var(txn.corsc_origin),djb2,mod(B), computed here the same way.
+ * req.fhdr(origin),djb2,mod(B), computed here the same way.
  */
 static uint32_t djb2(const char *s)
 {
@@ -127,8 +159,9 @@ static uint32_t djb2(const char *s)
 	return h;
 }
 
-/* The acl lines "acl NAME var(txn.corsc_origin) -m str ..." of exact[0..n). */
-static bool put_acl_lines(struct emitter *e, const char *name, const char **exact, size_t n)
+/* The acl lines "acl NAME FETCH -m str ..." of exact[0..n). */
+static bool put_acl_lines(struct emitter *e, const char *name, const char *fetch,
+			  const char **exact, size_t n)
 {
 	size_t on_line = 0, line_start = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -141,7 +174,7 @@ static bool put_acl_lines(struct emitter *e, const char *name, const char **exac
 		if (!on_line) {
 			line_start = e->sb->len;
 			rule(e, "acl ");
-			sb_printf(e->sb, "%s var(" V_ORIGIN ") -m str", name);
+			sb_printf(e->sb, "%s %s -m str", name, fetch);
 		}
 		sb_putc(e->sb, ' ');
 		if (!haproxy_word(e->sb, exact[i], len, HAP_PATTERN)) {
@@ -156,127 +189,14 @@ static bool put_acl_lines(struct emitter *e, const char *name, const char **exac
 	return true;
 }
 
-/*
- * The exact origins (sorted, without duplicates) as -m str acl lines, whose
- * patterns HAProxy keeps in a tree, at most ORIGINS_PER_LINE a line; lines
- * of one acl name OR together.  An acl of L lines costs L tree lookups, so
- * beyond BUCKET_MIN_LINES the origins are spread over about sqrt(L) buckets
- * by a hash HAProxy computes once per request (djb2): a request then costs
- * one bucket test (an acl term, all buckets in one rule up to
- * BUCKETS_PER_RULE) per bucket and the lookups of its own bucket only.
- */
-#define BUCKET_MIN_LINES 4
-#define BUCKETS_PER_RULE 15
-
-static bool put_exact(struct emitter *e)
-{
-	size_t m;
-	bool owned, ok = false;
-	const char **exact = emit_exact_sorted(e->ctx, e->p, &m, &owned);
-	const char **bucket = xmalloc((m ? m : 1) * sizeof(*bucket));
-
-	for (size_t i = 0; i < m; i++)
-		if (too_long(e, strlen(exact[i])))
-			goto out;
-	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
-	if (lines > BUCKET_MIN_LINES)
-		while (nb * nb < lines)
-			nb++;
-	/* the bucket of each origin, hashed once; then each bucket's origins in order */
-	size_t *of = NULL, *first = xcalloc(nb + 1, sizeof(*first));
-	if (nb > 1) {
-		of = xmalloc(m * sizeof(*of));
-		for (size_t i = 0; i < m; i++) {
-			of[i] = djb2(exact[i]) % nb;
-			first[of[i] + 1]++;
-		}
-		for (size_t b = 0; b < nb; b++)
-			first[b + 1] += first[b];
-		size_t *at = xmalloc(nb * sizeof(*at));
-		memcpy(at, first, nb * sizeof(*at));
-		for (size_t i = 0; i < m; i++)
-			bucket[at[of[i]]++] = exact[i];
-		free(at);
-		free(of);
-	} else {
-		memcpy(bucket, exact, m * sizeof(*bucket));
-		first[1] = m;
-	}
-	if (nb == 1) {
-		if (m && !put_acl_lines(e, "corsc_allowed", bucket, m)) {
-			free(first);
-			goto out;
-		}
-		if (m) {
-			rule(e, "http-request set-var(" V_OK ") bool(true)");
-			if_owner(e);
-			sb_puts(e->sb, " corsc_allowed\n");
-		}
-		free(first);
-		ok = true;
-		goto out;
-	}
-	/* the acls first (a rule can only name an acl defined above it) */
-	rule(e, "acl corsc_owner var(" V_POLICY ") -m str ");
-	sb_printf(e->sb, "%s\n", e->p->name);
-	for (size_t b = 0; b < nb; b++) {
-		size_t k = first[b + 1] - first[b];
-		if (k == 0)
-			continue;
-		char name[48];
-		snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
-		if (!put_acl_lines(e, name, bucket + first[b], k)) {
-			free(first);
-			goto out;
-		}
-		rule(e, "");
-		sb_printf(e->sb, "acl corsc_bucket_%zu var(txn.corsc_bucket) -m int %zu\n", b, b);
-	}
-	/* the bucket of the request's origin, once */
-	rule(e, "");
-	sb_printf(e->sb, "http-request set-var(txn.corsc_bucket) var(" V_ORIGIN "),djb2,mod(%zu)", nb);
-	if_owner(e);
-	sb_puts(e->sb, " { var(" V_ORIGIN ") -m found }\n");
-	/*
-	 * One rule ORs BUCKETS_PER_RULE buckets ("B OWNER ALLOWED_B || ..."):
-	 * an acl term costs less than a rule, and the bucket test fails for
-	 * every bucket but one.  4 words a bucket + 4 stay within 64 words.
-	 */
-	size_t in_rule = 0;
-	for (size_t b = 0; b < nb; b++) {
-		if (first[b + 1] == first[b])
-			continue;
-		if (in_rule == BUCKETS_PER_RULE) {
-			sb_putc(e->sb, '\n');
-			in_rule = 0;
-		}
-		if (in_rule == 0)
-			rule(e, "http-request set-var(" V_OK ") bool(true) if");
-		else
-			sb_puts(e->sb, " ||");
-		sb_printf(e->sb, " corsc_bucket_%zu corsc_owner corsc_allowed_%zu", b, b);
-		in_rule++;
-	}
-	if (in_rule)
-		sb_putc(e->sb, '\n');
-	free(first);
-	ok = true;
-out:
-	if (owned)
-		free(exact);
-	free(bucket);
-	return ok;
-}
-
-/* One -m reg line: '^(?:alt)$'. */
-static bool put_regex_line(struct emitter *e, const struct strbuf *alt)
+/* One -m reg acl line of acl NAME: "FETCH -m reg '^(?:alt)$'". */
+static bool put_regex_line(struct emitter *e, const char *name, const char *fetch,
+			   const struct strbuf *alt)
 {
 	struct strbuf re = STRBUF_INIT;
 	sb_printf(&re, "^(?:%s)$", sb_str(alt));
-	/* not tried once an exact origin (or an earlier line) has matched */
-	rule(e, "http-request set-var(" V_OK ") bool(true) if !{ var(" V_OK ") -m bool }");
-	sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", e->p->name);
-	sb_puts(e->sb, " { var(" V_ORIGIN ") -m reg ");
+	rule(e, "acl ");
+	sb_printf(e->sb, "%s %s -m reg ", name, fetch);
 	bool ok = !re.failed && haproxy_regex_word(e->sb, sb_str(&re), re.len);
 	sb_release(&re);
 	if (!ok) {
@@ -284,25 +204,30 @@ static bool put_regex_line(struct emitter *e, const struct strbuf *alt)
 			  "HAProxy configuration", e->p->name);
 		return false;
 	}
-	sb_puts(e->sb, " }\n");
+	sb_putc(e->sb, '\n');
 	return true;
 }
 
-/* The patterns, in source order, as alternations of origin_regex's regexes. */
-static bool put_patterns(struct emitter *e)
+/*
+ * The patterns, in source order, as alternations of origin_regex's regexes
+ * in -m reg lines of acl NAME; *any tells whether there was one.
+ */
+static bool put_patterns(struct emitter *e, const char *name, const char *fetch, bool *any)
 {
 	struct strbuf alt = STRBUF_INIT, one = STRBUF_INIT;
 	bool ok = false;
 
+	*any = false;
 	for (size_t i = 0; i < e->p->norigins; i++) {
 		if (e->p->origins[i].kind != ORIGIN_PATTERN)
 			continue;
+		*any = true;
 		sb_reset(&one);
 		origin_regex(&one, &e->p->origins[i], REGEX_HAPROXY);
 		if (too_long(e, one.len))
 			goto out;
 		if (alt.len && alt.len + 1 + one.len > LINE_BUDGET) {
-			if (!put_regex_line(e, &alt))
+			if (!put_regex_line(e, name, fetch, &alt))
 				goto out;
 			sb_reset(&alt);
 		}
@@ -310,7 +235,7 @@ static bool put_patterns(struct emitter *e)
 			sb_putc(&alt, '|');
 		sb_add(&alt, sb_str(&one), one.len);
 	}
-	if (alt.len && !put_regex_line(e, &alt))
+	if (alt.len && !put_regex_line(e, name, fetch, &alt))
 		goto out;
 	ok = true;
 out:
@@ -319,17 +244,151 @@ out:
 	return ok;
 }
 
-/* The conditions of a row, after " if OWNER". */
+/* "http-request set-var(txn.corsc_allowed.NAME) FETCH if" */
+static void set_allowed(struct emitter *e, const char *fetch)
+{
+	rule(e, "");
+	sb_printf(e->sb, "http-request set-var(" V_OK "%s) %s if", e->vn, fetch);
+}
+
+/*
+ * Whether the request's one Origin line (whole: req.hdr would split it at
+ * commas) matches, as the variable txn.corsc_allowed.NAME holding it.
+ * The exact origins (sorted, without duplicates) are -m str acl lines, whose
+ * patterns HAProxy keeps in a tree, at most ORIGINS_PER_LINE a line; lines
+ * of one acl name OR together, and the patterns' -m reg lines follow them
+ * (tried only when no exact origin matched).  An acl of L lines costs L tree
+ * lookups, so beyond BUCKET_MIN_LINES the exact origins are spread over
+ * about sqrt(L) buckets by a hash HAProxy computes once per request (djb2):
+ * a request then costs one bucket test (an acl term, all buckets in one
+ * rule up to BUCKETS_PER_RULE) per bucket and the lookups of its own bucket
+ * only.
+ */
+#define BUCKET_MIN_LINES 4
+#define BUCKETS_PER_RULE 15
+
+static bool put_match(struct emitter *e)
+{
+	size_t m;
+	bool owned, ok = false, pat;
+	const char **exact = emit_exact_sorted(e->ctx, e->p, &m, &owned);
+	const char **bucket = xmalloc((m ? m : 1) * sizeof(*bucket));
+	size_t *first = NULL;
+
+	for (size_t i = 0; i < m; i++)
+		if (too_long(e, strlen(exact[i])))
+			goto out;
+	size_t lines = (m + ORIGINS_PER_LINE - 1) / ORIGINS_PER_LINE, nb = 1;
+	if (lines > BUCKET_MIN_LINES)
+		while (nb * nb < lines)
+			nb++;
+	if (nb == 1) {
+		/* one acl: the exact lines, then the patterns' */
+		if (!put_acl_lines(e, "corsc_allowed", FHDR, exact, m) ||
+		    !put_patterns(e, "corsc_allowed", FHDR, &pat))
+			goto out;
+		set_allowed(e, FHDR);
+		owner(e);
+		sb_puts(e->sb, " { req.fhdr_cnt(origin) eq 1 } corsc_allowed\n");
+		ok = true;
+		goto out;
+	}
+	/* the bucket of each origin, hashed once; then each bucket's origins in order */
+	first = xcalloc(nb + 1, sizeof(*first));
+	size_t *of = xmalloc(m * sizeof(*of));
+	for (size_t i = 0; i < m; i++) {
+		of[i] = djb2(exact[i]) % nb;
+		first[of[i] + 1]++;
+	}
+	for (size_t b = 0; b < nb; b++)
+		first[b + 1] += first[b];
+	size_t *at = xmalloc(nb * sizeof(*at));
+	memcpy(at, first, nb * sizeof(*at));
+	for (size_t i = 0; i < m; i++)
+		bucket[at[of[i]]++] = exact[i];
+	free(at);
+	free(of);
+	/*
+	 * the acls first (a rule can only name an acl defined above it); a
+	 * bucket's lines read the Origin from a variable, which costs less
+	 * than a header fetch each
+	 */
+	char var[sizeof(V_ORIGIN) + VAR_NAME_MAX + 8];
+	snprintf(var, sizeof(var), "var(" V_ORIGIN "%s)", e->vn);
+	for (size_t b = 0; b < nb; b++) {
+		size_t k = first[b + 1] - first[b];
+		if (k == 0)
+			continue;
+		char name[48];
+		snprintf(name, sizeof(name), "corsc_allowed_%zu", b);
+		if (!put_acl_lines(e, name, var, bucket + first[b], k))
+			goto out;
+		rule(e, "");
+		sb_printf(e->sb, "acl corsc_bucket_%zu var(" V_BUCKET "%s) -m int %zu\n", b, e->vn, b);
+	}
+	if (!put_patterns(e, "corsc_pattern", var, &pat))
+		goto out;
+	if (pat) {
+		rule(e, "");
+		sb_printf(e->sb, "acl corsc_one var(" V_BUCKET "%s) -m found\n", e->vn);
+	}
+	/* the owner's one Origin line, then its bucket, once */
+	rule(e, "");
+	sb_printf(e->sb, "http-request set-var(" V_ORIGIN "%s) " FHDR " if", e->vn);
+	owner(e);
+	sb_puts(e->sb, " { req.fhdr_cnt(origin) eq 1 }\n");
+	rule(e, "");
+	sb_printf(e->sb, "http-request set-var(" V_BUCKET "%s) %s,djb2,mod(%zu) if { %s -m found }\n",
+		  e->vn, var, nb, var);
+	/*
+	 * One rule ORs BUCKETS_PER_RULE buckets ("BUCKET_B ALLOWED_B || ..."):
+	 * an acl term costs less than a rule, and the bucket test fails for
+	 * every bucket but one; the patterns are the last rule's last term.
+	 * 3 words a bucket + 8 stay within HAProxy's 64 words a line.
+	 */
+	size_t in_rule = 0, left = 0;
+	for (size_t b = 0; b < nb; b++)
+		left += first[b + 1] > first[b];
+	for (size_t b = 0; b < nb; b++) {
+		if (first[b + 1] == first[b])
+			continue;
+		if (in_rule == BUCKETS_PER_RULE) {
+			sb_putc(e->sb, '\n');
+			in_rule = 0;
+		}
+		if (in_rule == 0)
+			set_allowed(e, var);
+		else
+			sb_puts(e->sb, " ||");
+		sb_printf(e->sb, " corsc_bucket_%zu corsc_allowed_%zu", b, b);
+		in_rule++;
+		if (--left == 0 && pat)
+			sb_puts(e->sb, " || corsc_one corsc_pattern");
+	}
+	if (in_rule)
+		sb_putc(e->sb, '\n');
+	ok = true;
+out:
+	if (owned)
+		free(exact);
+	free(bucket);
+	free(first);
+	return ok;
+}
+
+/* The conditions of a row: owner, or a variable only the owner sets. */
 static void row_conditions(struct emitter *e, const struct plan_row *r)
 {
 	if (r->needs & PLAN_NEED_ALLOWED)
-		sb_puts(e->sb, " { var(" V_OK ") -m bool }");
+		allowed(e);
 	if (r->needs & PLAN_NEED_PNA)
-		sb_puts(e->sb, " { var(" V_PNA ") -m bool }");
+		sb_printf(e->sb, " { var(" V_PNA "%s) -m bool }", e->vn);
+	if (!(r->needs & (PLAN_NEED_ALLOWED | PLAN_NEED_PNA)))
+		owner(e);
 	if ((r->when & PLAN_BOTH) == PLAN_PREFLIGHT)
-		sb_puts(e->sb, " { var(" V_PF ") -m bool }");
+		preflight(e, true);
 	else if ((r->when & PLAN_BOTH) == PLAN_ACTUAL)
-		sb_puts(e->sb, " !{ var(" V_PF ") -m bool }");
+		preflight(e, false);
 }
 
 static bool put_row(struct emitter *e, const struct plan_row *r)
@@ -338,24 +397,17 @@ static bool put_row(struct emitter *e, const struct plan_row *r)
 	sb_puts(e->sb, r->name);
 	sb_putc(e->sb, ' ');
 	if (r->kind == PLAN_ECHO_ORIGIN) {
-		sb_puts(e->sb, "%[var(" V_ORIGIN ")]");
+		/* (an echoing row always needs allowed: SPEC 6) */
+		sb_printf(e->sb, "%%[var(" V_OK "%s)]", e->vn);
 	} else if (!haproxy_word(e->sb, r->value, strlen(r->value), HAP_LOG_FORMAT)) {
 		sb_printf(e->err, "policy \"%s\": %s cannot be written safely in an HAProxy "
 			  "configuration", e->p->name, stmt_keyword(r->stmt));
 		return false;
 	}
-	if_owner(e);
+	sb_puts(e->sb, " if");
 	row_conditions(e, r);
 	sb_putc(e->sb, '\n');
 	return true;
-}
-
-static bool echoes_origin(const struct response_plan *plan)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->rows[i].kind == PLAN_ECHO_ORIGIN)
-			return true;
-	return false;
 }
 
 /*
@@ -370,17 +422,17 @@ static bool on_return(const struct plan_row *r)
 }
 
 /*
- * "http-request return status S [hdr NAME VALUE]... if PF OWNER[ ALLOWED]":
+ * "http-request return status S [hdr NAME VALUE]... if PF[ ALLOWED]":
  * with allowed, every on_return row; without, those that do not need it.
  */
-static bool put_return(struct emitter *e, bool allowed)
+static bool put_return(struct emitter *e, bool with_allowed)
 {
 	const struct response_plan *plan = e->plan;
 	rule(e, "");
 	sb_printf(e->sb, "http-request return status %d", plan->preflight_status);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_row *r = &plan->rows[i];
-		if (!on_return(r) || (!allowed && (r->needs & PLAN_NEED_ALLOWED)))
+		if (!on_return(r) || (!with_allowed && (r->needs & PLAN_NEED_ALLOWED)))
 			continue;
 		sb_printf(e->sb, " hdr %s ", r->name);
 		if (!haproxy_word(e->sb, r->value, strlen(r->value), HAP_LOG_FORMAT)) {
@@ -389,9 +441,10 @@ static bool put_return(struct emitter *e, bool allowed)
 			return false;
 		}
 	}
-	sb_printf(e->sb, " if { var(" V_PF ") -m bool } { var(" V_POLICY ") -m str %s }", e->p->name);
-	if (allowed)
-		sb_puts(e->sb, " { var(" V_OK ") -m bool }");
+	sb_puts(e->sb, " if");
+	preflight(e, true);
+	if (with_allowed)
+		allowed(e);
 	sb_putc(e->sb, '\n');
 	return true;
 }
@@ -405,25 +458,20 @@ static bool put_rules(struct emitter *e)
 	/* the first section on the request's way that has CORS rules owns it */
 	rule(e, "http-request set-var(" V_POLICY ") ");
 	sb_printf(e->sb, "str(%s) unless { var(" V_POLICY ") -m found }\n", name);
-	if (echoes_origin(plan) || plan_needs(plan, PLAN_NEED_ALLOWED)) {
-		/* one Origin line, whole (req.hdr would split it at commas) */
-		rule(e, "http-request set-var(" V_ORIGIN ") req.fhdr(origin)");
-		if_owner(e);
-		sb_puts(e->sb, " { req.fhdr_cnt(origin) eq 1 }\n");
-	}
-	if (plan_needs(plan, PLAN_NEED_ALLOWED) && (!put_exact(e) || !put_patterns(e)))
+	if (plan_needs(plan, PLAN_NEED_ALLOWED) && !put_match(e))
 		return false;
 	/* a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method */
 	/* (the cheapest test first: most requests are not OPTIONS) */
-	rule(e, "http-request set-var(" V_PF ") bool(true) if METH_OPTIONS");
-	sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }", name);
+	rule(e, "");
+	sb_printf(e->sb, "http-request set-var(" V_PF "%s) bool(true) if METH_OPTIONS", e->vn);
+	owner(e);
 	sb_puts(e->sb, " { req.fhdr(origin) -m len 1: }"
 		       " { req.fhdr(access-control-request-method) -m len 1: }\n");
 	if (plan_needs(plan, PLAN_NEED_PNA)) {
-		rule(e, "http-request set-var(" V_PNA ") bool(true)");
-		if_owner(e);
-		sb_puts(e->sb, " { var(" V_PF ") -m bool }"
-			       " { req.fhdr(access-control-request-private-network) -m str true }\n");
+		rule(e, "");
+		sb_printf(e->sb, "http-request set-var(" V_PNA "%s) bool(true) if", e->vn);
+		preflight(e, true);
+		sb_puts(e->sb, " { req.fhdr(access-control-request-private-network) -m str true }\n");
 	}
 	/* the preflight's own headers on its answer, when allowed and otherwise */
 	bool split = false;
@@ -438,15 +486,17 @@ static bool put_rules(struct emitter *e)
 	 * application headers to strip (and its hdr rows must stay)
 	 */
 	if (plan->strip_app_headers) {
-		rule(e, "http-after-response del-header access-control- -m beg if !{ var(" V_PF ") -m bool }");
-		sb_printf(e->sb, " { var(" V_POLICY ") -m str %s }\n", name);
+		rule(e, "http-after-response del-header access-control- -m beg if");
+		preflight(e, false);
+		owner(e);
+		sb_putc(e->sb, '\n');
 	}
 	for (size_t i = 0; i < plan->n; i++)
 		if (!on_return(&plan->rows[i]) && !put_row(e, &plan->rows[i]))
 			return false;
 	if (plan->vary_origin) {
-		rule(e, "http-after-response add-header Vary Origin");
-		if_owner(e);
+		rule(e, "http-after-response add-header Vary Origin if");
+		owner(e);
 		sb_puts(e->sb, " !{ res.hdr(vary) -m str -i origin }\n");
 	}
 	return true;
@@ -489,7 +539,8 @@ static bool render_rules(const struct emit_ctx *ctx, struct strbuf *rules, size_
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		struct response_plan plan;
 		response_plan_make(&ctx->policies[i], &plan);
-		struct emitter e = { ctx, rules, err, &plan, plan.policy, "" };
+		struct emitter e = { ctx, rules, err, &plan, plan.policy, "", "" };
+		var_name(e.vn, plan.policy->name);
 		at[i] = rules->len;
 		bool ok = put_rules(&e);
 		response_plan_release(&plan);

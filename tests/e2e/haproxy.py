@@ -243,12 +243,14 @@ def one(corsc, pf, rt, origin, kind):
 
 def many_origins(corsc, tmp, procs):
     """3,000 exact origins (lines of -m str acls spread over djb2 buckets) and
-    two patterns: every 29th origin is allowed, near misses are not."""
+    two patterns: every 29th origin is allowed, near misses are not, nor two
+    Origin lines.  The policy's name holds a '-' (its variables' names end in
+    'big.list')."""
     os.makedirs(tmp)
     pf = os.path.join(tmp, "big.cors")
     exact = ["https://o%d.big.example" % i for i in range(3000)]
     with open(pf, "w") as f:
-        f.write("policy big {\n    origins %s;\n}\n" % ", ".join(
+        f.write("policy big-list {\n    origins %s;\n}\n" % ", ".join(
             '"%s"' % o for o in exact + ["https://*.p.big.example", "http://localhost:*",
                                          "https://**.deep.big.example"]))
     out = os.path.join(tmp, "build")
@@ -258,13 +260,15 @@ def many_origins(corsc, tmp, procs):
     nb = text.count("-m int ")
     if nb < 2:
         return 0, ["many origins: %d buckets, want several" % nb]
+    if "set-var(txn.corsc_allowed.big.list)" not in text:
+        return 0, ["many origins: no variable txn.corsc_allowed.big.list"]
     base = os.path.join(tmp, "base.cfg")
     with open(base, "w") as f:
         f.write(harness.HAPROXY_BASE)
     port = harness.free_port()
     site = os.path.join(tmp, "site.cfg")
     with open(site, "w") as f:
-        f.write("frontend fe from cors-big\n    bind 127.0.0.1:%d\n"
+        f.write("frontend fe from cors-big-list\n    bind 127.0.0.1:%d\n"
                 "    http-request return status 200 content-type text/plain string ok\n" % port)
     log_path = os.path.join(tmp, "haproxy.out")
     proc = procs.start("haproxy", [harness.binary("haproxy"), "-f", base, "-f",
@@ -286,9 +290,18 @@ def many_origins(corsc, tmp, procs):
         r.read()
         if (r.getheader("Access-Control-Allow-Origin") == o) != allowed:
             bad.append("many origins: %s %s" % (o, "refused" if allowed else "allowed"))
+    c.putrequest("GET", "/")
+    c.putheader("Origin", exact[0])
+    c.putheader("Origin", exact[0])
+    c.endheaders()
+    r = c.getresponse()
+    r.read()
+    if r.getheader("Access-Control-Allow-Origin") is not None or "Origin" not in (r.getheader("Vary") or ""):
+        bad.append("many origins: two Origin lines: ACAO %s, Vary %s"
+                   % (r.getheader("Access-Control-Allow-Origin"), r.getheader("Vary")))
     c.close()
     procs.stop(proc)
-    return len(want), bad
+    return len(want) + 1, bad
 
 
 def main():

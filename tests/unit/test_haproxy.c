@@ -117,6 +117,16 @@ static void fixture_release(struct fixture *f)
 	arena_free(f->a);
 }
 
+/* How often needle occurs in hay, as a whole word (followed by space or end of line). */
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0, len = strlen(needle);
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += len)
+		if (p[len] == ' ' || p[len] == '\n')
+			n++;
+	return n;
+}
+
 static void test_files(void)
 {
 	static const char *const api[] = { "https://b.example.com", "https://a.example.com",
@@ -150,20 +160,31 @@ static void test_files(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "-m str https://a.example.com https://b.example.com null\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "-m reg '^(?:https://[a-z0-9_-]{1,63}\\.t\\.example\\.com)$'"));
 	/* the fragment is the defaults' rules, unindented */
-	CU_ASSERT_PTR_NOT_NULL(strstr(cfg, "\tacl corsc_allowed var(txn.corsc_origin) -m str https://a."));
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_allowed var(txn.corsc_origin) -m str https://a."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg, "\tacl corsc_allowed req.fhdr(origin) -m str https://a."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_allowed req.fhdr(origin) -m str https://a."));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "http-after-response set-header Access-Control-Allow-Credentials true"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "http-after-response del-header access-control- -m beg"
-				      " if !{ var(txn.corsc_preflight) -m bool }"));
-	/* the patterns are not tried once an exact origin matched */
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "bool(true) if !{ var(txn.corsc_allowed) -m bool }"
-				      " { var(txn.corsc_policy) -m str api } { var(txn.corsc_origin) -m reg "));
+				      " if !{ var(txn.corsc_preflight.api) -m bool }"
+				      " { var(txn.corsc_policy) -m str api }\n"));
+	/*
+	 * the patterns are the same acl's last line (tried only when no exact
+	 * origin matched); one rule keeps the one Origin line when it matches,
+	 * in the policy's own variable, which the header rules test alone
+	 */
+	const char *reg = strstr(frag, "\nacl corsc_allowed req.fhdr(origin) -m reg '");
+	CU_ASSERT_PTR_NOT_NULL(reg);
+	CU_ASSERT_PTR_NULL(reg ? strstr(reg + 1, "\nacl ") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request set-var(txn.corsc_allowed.api) req.fhdr(origin)"
+				      " if { var(txn.corsc_policy) -m str api } { req.fhdr_cnt(origin) eq 1 }"
+				      " corsc_allowed\n"));
+	CU_ASSERT_EQUAL(count(frag, "set-var(txn.corsc_allowed.api)"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-after-response set-header Access-Control-Allow-Origin"
+				      " %[var(txn.corsc_allowed.api)] if { var(txn.corsc_allowed.api) -m found }\n"));
 	/* a preflight-only header rides on the 204 when allowed, and nowhere else */
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request return status 204 hdr Access-Control-Max-Age 600"
-				      " if { var(txn.corsc_preflight) -m bool } { var(txn.corsc_policy) -m str api }"
-				      " { var(txn.corsc_allowed) -m bool }\n"));
+				      " if { var(txn.corsc_preflight.api) -m bool } { var(txn.corsc_allowed.api) -m found }\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request return status 204"
-				      " if { var(txn.corsc_preflight) -m bool } { var(txn.corsc_policy) -m str api }\n"));
+				      " if { var(txn.corsc_preflight.api) -m bool }\n"));
 	const char *ma = strstr(frag, "Access-Control-Max-Age");
 	CU_ASSERT_TRUE(ma && !strstr(ma + 1, "Access-Control-Max-Age"));
 	/* origins *: no origin test, a literal '*' */
@@ -173,16 +194,6 @@ static void test_files(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(pub, "set-header Access-Control-Allow-Origin \"*\" if"));
 	sb_release(&err);
 	fixture_release(&f);
-}
-
-/* How often needle occurs in hay, as a whole word (followed by space or end of line). */
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0, len = strlen(needle);
-	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += len)
-		if (p[len] == ' ' || p[len] == '\n')
-			n++;
-	return n;
 }
 
 /* Words of the longest line (HAProxy reads at most 64). */
@@ -231,19 +242,30 @@ static void test_many_origins(void)
 	for (const char *s = frag; (s = strstr(s, "\nacl corsc_allowed_")) != NULL; s++)
 		lines++;
 	CU_ASSERT_TRUE(lines >= 23 && lines <= 23 + 5);
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "var(txn.corsc_origin),djb2,mod(5) if"));
+	/* the owner's one Origin line in a variable, then its bucket */
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nhttp-request set-var(txn.corsc_origin.many) req.fhdr(origin)"
+				      " if { var(txn.corsc_policy) -m str many } { req.fhdr_cnt(origin) eq 1 }\n"
+				      "http-request set-var(txn.corsc_bucket.many)"
+				      " var(txn.corsc_origin.many),djb2,mod(5)"
+				      " if { var(txn.corsc_origin.many) -m found }\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_allowed_0 var(txn.corsc_origin.many) -m str "));
 	/*
-	 * the buckets ORed in one rule, each bucket test before the owner test
-	 * (it fails for every bucket but one), the acls above the rule
+	 * the buckets ORed in one rule, each bucket test first (it fails for
+	 * every bucket but one; only the owner's rules set it), the patterns
+	 * last; the acls above the rule
 	 */
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_bucket_4 var(txn.corsc_bucket) -m int 4\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_bucket_4 var(txn.corsc_bucket.many) -m int 4\n"));
 	CU_ASSERT_PTR_NULL(strstr(frag, "-m int 5\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_owner var(txn.corsc_policy) -m str many\n"));
-	const char *or_rule = strstr(frag, "\nhttp-request set-var(txn.corsc_allowed) bool(true) if"
-				      " corsc_bucket_0 corsc_owner corsc_allowed_0 || corsc_bucket_1 ");
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_one var(txn.corsc_bucket.many) -m found\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "\nacl corsc_pattern var(txn.corsc_origin.many) -m reg '"));
+	const char *or_rule = strstr(frag, "\nhttp-request set-var(txn.corsc_allowed.many)"
+				      " var(txn.corsc_origin.many) if"
+				      " corsc_bucket_0 corsc_allowed_0 || corsc_bucket_1 ");
 	CU_ASSERT_PTR_NOT_NULL(or_rule);
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " || corsc_bucket_4 corsc_owner corsc_allowed_4\n"));
-	CU_ASSERT_EQUAL(count(frag, "corsc_bucket_0 corsc_owner"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " || corsc_bucket_4 corsc_allowed_4"
+				      " || corsc_one corsc_pattern\n"));
+	CU_ASSERT_EQUAL(count(frag, "corsc_bucket_0"), 2);
+	CU_ASSERT_EQUAL(count(frag, "corsc_pattern"), 2);
 	CU_ASSERT_PTR_NULL(or_rule ? strstr(or_rule + 1, "\nacl ") : NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " https://a999.example.com"));
 	CU_ASSERT_EQUAL(count(frag, " https://a1.example.com"), 1);
@@ -275,11 +297,12 @@ static void test_buckets_over_rules(void)
 	CU_ASSERT_TRUE(max_words(frag) <= 64);
 	CU_ASSERT_TRUE(max_words(file(&f, "haproxy/cors.cfg")) <= 64);
 	CU_ASSERT_PTR_NOT_NULL(strstr(frag, "djb2,mod(16) if"));
-	/* no patterns here: the two rules are the bucket rules */
-	CU_ASSERT_EQUAL(count(frag, "set-var(txn.corsc_allowed) bool(true) if"), 2);
-	/* its acl line and one term a bucket */
-	CU_ASSERT_EQUAL(count(frag, "corsc_owner"), 1 + 16);
-	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " if corsc_bucket_15 corsc_owner corsc_allowed_15\n"));
+	/* no patterns here: the two rules are the bucket rules, one term a bucket */
+	CU_ASSERT_EQUAL(count(frag, "set-var(txn.corsc_allowed.big) var(txn.corsc_origin.big) if"), 2);
+	CU_ASSERT_PTR_NULL(strstr(frag, "corsc_pattern"));
+	CU_ASSERT_PTR_NULL(strstr(frag, "corsc_one"));
+	CU_ASSERT_EQUAL(count(frag, "corsc_bucket_3"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frag, " if corsc_bucket_15 corsc_allowed_15\n"));
 	sb_release(&err);
 	fixture_release(&f);
 	free(o);

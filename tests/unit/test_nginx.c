@@ -224,23 +224,42 @@ static void test_files_and_maps(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
 
-	/* the preflight test is an exact key (a hash lookup), not a regex */
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors__preflight {\n    default \"\";\n    \"OPTIONS 11\" 1;\n}\n"));
+	/* the preflight test: the method first (one hash lookup, no regex), the
+	 * request's headers only for OPTIONS (a value naming a variable is lazy) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $request_method $cors__preflight {\n    default \"\";\n"
+				      "    OPTIONS $cors__acrm_origin;\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_access_control_request_method $cors__acrm_origin {\n"
+				      "    default $cors__has_origin;\n    \"\" \"\";\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors__has_origin {\n    default 1;\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "\"$request_method"));
 	/* variables: lower case, '-' as '_' */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_my_api_origin"));
 	CU_ASSERT_PTR_NULL(strstr(http, "cors_My"));
-	/* exact origins sorted, once each, in the hash; upper case refused by a regex */
-	const char *ea = strstr(http, "    \"https://a.example.com\" 1;\n");
-	const char *eb = strstr(http, "    \"https://b.example.com\" 1;\n");
+	/* exact origins sorted, once each, in the hash; an exact hit goes to the
+	 * case test, which sends upper case (and a miss) on to the patterns */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_allowed {\n"
+				      "    default $cors_my_api_pattern;\n"));
+	const char *ea = strstr(http, "    \"https://a.example.com\" $cors_my_api_case;\n");
+	const char *eb = strstr(http, "    \"https://b.example.com\" $cors_my_api_case;\n");
 	CU_ASSERT_TRUE(ea && eb && ea < eb);
 	CU_ASSERT_EQUAL(count(http, "\"https://b.example.com\""), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\"~^([^A-Z]*)\\|1$\" $1;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_case {\n    default 1;\n"
+				      "    \"~[A-Z]\" $cors_my_api_pattern;\n}\n"));
 	/* the pattern: anchored, every metacharacter escaped, one label, the port */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_pattern {\n    default \"\";\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(http,
-		"\"~^(https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443)\\|1?$\" $1;"));
+		"\"~^(?:https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443)$\" 1;"));
+	/* the origin itself only through the one-character flag */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors_my_api_allowed $cors_my_api_origin {\n"
+				      "    default \"\";\n    1 $http_origin;\n}\n"));
+	/* a preflight's rows keyed on one flag, not a key built per request */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors__preflight $cors_my_api_pf {\n    default \"\";\n"
+				      "    1 $cors_my_api_allowed;\n}\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "\"$cors__preflight:$cors_my_api_allowed\""));
 	/* '$' in a header name through the geo variable */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "geo $cors__dollar {\n    default \"$\";\n}"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\"1:1\" \"Content-Type, X-${cors__dollar}Odd\";"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors_my_api_pf $cors_my_api_allow_headers {\n"
+				      "    default \"\";\n    1 \"Content-Type, X-${cors__dollar}Odd\";"));
 	/* a small policy leaves nginx's hash sizes alone */
 	CU_ASSERT_PTR_NULL(strstr(http, "map_hash"));
 	CU_ASSERT_PTR_NULL(strstr(http, "before any map"));
@@ -380,7 +399,7 @@ static void test_long_policy_names(void)
 	CU_ASSERT_TRUE(longest <= 46);
 	/* the two long names share 15 characters but not their variables */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_a_very_long_pol_"));
-	CU_ASSERT_EQUAL(count(http, "map $http_origin $cors_a_very_long_pol_"), 2);
+	CU_ASSERT_EQUAL(count(http, "map $http_origin $cors_a_very_long_pol_"), 6);   /* 3 each */
 	/* a name of 20 characters is kept whole */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_twenty_chars_exactly_allow_headers"));
 	out_set_release(&out);

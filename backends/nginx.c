@@ -461,20 +461,47 @@ static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct p
 	} else {
 		sb_printf(sb, "map $http_origin $%s_allowed {\n    default \"\";\n", v);
 	}
-	for (size_t i = 0; i < p->norigins; i++) {
-		const struct origin *o = &p->origins[i];
-		if (hashable(o))
+	/*
+	 * The patterns as few alternations as nginx's parameter length allows:
+	 * one regex call each (most of a call is its setup), not one a pattern.
+	 */
+	struct strbuf one = STRBUF_INIT;
+	size_t inre = 0;
+	for (size_t i = 0; i <= p->norigins; i++) {
+		const struct origin *o = i < p->norigins ? &p->origins[i] : NULL;
+		if (o && hashable(o))
 			continue;
-		sb_reset(&re);
-		sb_puts(&re, "~^(?:");
-		origin_regex(&re, o, REGEX_PCRE);
-		sb_puts(&re, ")$");
-		if (re.failed)
-			die_oom();
-		sb_puts(sb, "    ");
-		quote_or_fail(e, sb, sb_str(&re), NGX_LITERAL, "an origin", p);
-		sb_puts(sb, " 1;\n");
+		if (o) {
+			sb_reset(&one);
+			sb_puts(&one, "(?:");
+			origin_regex(&one, o, REGEX_PCRE);
+			sb_puts(&one, ")");
+			if (one.failed)
+				die_oom();
+		}
+		size_t add = o ? ngx_quoted_len(sb_str(&one), one.len, NGX_LITERAL) : 0;
+		if (inre && (!o || add == (size_t)-1 ||
+			     ngx_quoted_len(sb_str(&re), re.len, NGX_LITERAL) + 1 + add + 4 > NGX_PARAM_MAX)) {
+			sb_puts(&re, ")$");
+			if (re.failed)
+				die_oom();
+			sb_puts(sb, "    ");
+			quote_or_fail(e, sb, sb_str(&re), NGX_LITERAL, "an origin", p);
+			sb_puts(sb, " 1;\n");
+			inre = 0;
+		}
+		if (!o)
+			break;
+		if (!inre) {
+			sb_reset(&re);
+			sb_puts(&re, "~^(?:");
+		} else {
+			sb_putc(&re, '|');
+		}
+		sb_add(&re, sb_str(&one), one.len);
+		inre++;
 	}
+	sb_release(&one);
 	if (npatterns || !keys->n)
 		sb_puts(sb, "}\n");
 	sb_printf(sb, "map $%s_allowed $%s_origin {\n    default \"\";\n    1 $http_origin;\n}\n", v, v);

@@ -248,7 +248,7 @@ static void test_files_and_maps(void)
 	/* the pattern: anchored, every metacharacter escaped, one label, the port */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_pattern {\n    default \"\";\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(http,
-		"\"~^(?:https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443)$\" 1;"));
+		"\"~^(?:(?:https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443))$\" 1;"));
 	/* the origin itself only through the one-character flag */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors_my_api_allowed $cors_my_api_origin {\n"
 				      "    default \"\";\n    1 $http_origin;\n}\n"));
@@ -367,6 +367,45 @@ static void test_refuses_control_character(void)
 	arena_free(a);
 }
 
+/* Many patterns: alternations of several, each one nginx parameter at most. */
+static void test_pattern_alternations(void)
+{
+	struct arena *a = arena_new();
+	struct policy p = api_policy(a);
+	p.norigins = 300;
+	p.origins = arena_alloc(a, p.norigins * sizeof(struct origin));
+	for (size_t i = 0; i < p.norigins; i++) {
+		const char *host = arena_printf(a, "tenant%03zu.example.com", i);
+		p.origins[i] = pattern("https", WILD_ONE, host, -1, false,
+				       arena_printf(a, "https://*.%s", host));
+	}
+	struct out_set out;
+	struct strbuf err = STRBUF_INIT;
+	CU_ASSERT_TRUE_FATAL(emit(&p, 1, &out, &err));
+	const char *http = file(&out, "nginx/cors-http.conf");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	/* no exact origin: the patterns are the origin map itself */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_allowed {\n    default \"\";\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "_case"));
+	size_t lines = 0;
+	for (const char *q = http; (q = strstr(q, "    \"~^(?:(?:https://")); q++) {
+		const char *end = strstr(q, ")$\" 1;\n");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT_TRUE((size_t)(end - q) < 3000);
+		CU_ASSERT_PTR_NULL(memchr(q, '\n', (size_t)(end - q)));
+		lines++;
+	}
+	CU_ASSERT_TRUE(lines > 1 && lines < 30);
+	for (size_t i = 0; i < p.norigins; i += 37) {
+		char *one = arena_printf(a, "(?:https://[a-z0-9_-]{1,63}\\.tenant%03zu\\.example\\.com)", i);
+		CU_ASSERT_EQUAL(count(http, one), 1);
+	}
+	CU_ASSERT_EQUAL(count(http, "\\.example\\.com)"), p.norigins);
+	out_set_release(&out);
+	sb_release(&err);
+	arena_free(a);
+}
+
 /* nginx -t refuses a variable name of more than 46 characters (bucket size 64) */
 static void test_long_policy_names(void)
 {
@@ -415,6 +454,7 @@ void register_nginx(void)
 		{ "hash sizes model ngx_hash_init", test_hash_sizes },
 		{ "files, maps and the snippet", test_files_and_maps },
 		{ "origins * : no Vary, no origin maps", test_any_origin },
+		{ "many patterns: alternations within nginx's parameter", test_pattern_alternations },
 		{ "deterministic; 10,000 origins; a split list", test_deterministic_and_big },
 		{ "a header that cannot be written fails", test_refuses_control_character },
 		{ "long policy names: short variable names", test_long_policy_names },

@@ -83,10 +83,10 @@ def measure(tmp, name, variant, origin_n, n):
         res = {}
         for k in KINDS:
             requests(port, 200, k, origin_n)
-            subprocess.run(["callgrind_control", "-z", str(p.pid)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["callgrind_control", "-z", str(p.pid)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             requests(port, n, k, origin_n)
             before = set(glob.glob(out + ".*"))
-            subprocess.run(["callgrind_control", "-d", str(p.pid)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(["callgrind_control", "-d", str(p.pid)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             new = sorted(set(glob.glob(out + ".*")) - before)
             res[k] = total(new[-1]) / n
             if os.environ.get("KEEP_DUMPS"):

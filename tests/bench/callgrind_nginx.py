@@ -11,7 +11,9 @@ wall-clock bench on a shared machine; kernel time (TCP) is not counted, so
 the ratios are of nginx's own work, not of the whole request.
 
 usage: callgrind_nginx.py CORSC [N] [variant...]   (variants: baseline floor
-       corsc10 corsc1000 corsc10000; default all; N default 2000)
+       corsc10 corsc1000 corsc10000, or a corsc output folder with
+       nginx/cors-http.conf and nginx/cors-p0.conf for gen_policies.py's
+       policy of CG_ORIGINS (10000) origins; default all; N default 2000)
 A measuring tool, not a test.
 """
 import glob
@@ -58,7 +60,7 @@ def total(path):
 
 
 def measure(tmp, name, variant, origin_n, n):
-    d = os.path.join(tmp, name)
+    d = os.path.join(tmp, name.strip("/").replace("/", "_"))
     os.makedirs(d)
     port = br.free_port()
     argv, _, _ = br.nginx_conf(d, port, variant)
@@ -114,17 +116,21 @@ def main():
             out = os.path.join(tmp, "out%d" % s)
             subprocess.run([corsc, "build", "-t", "nginx", "-o", out, path], check=True)
             variants["corsc%d" % s] = (("corsc", out), s)
+        for name in want:     # an output folder of one's own (A/B of hand-edited files)
+            if os.path.isdir(name):
+                variants[name] = (("corsc", os.path.abspath(name)),
+                                  int(os.environ.get("CG_ORIGINS", str(br.SIZES[-1]))))
         rows = []
         for name in want:
             v, s = variants[name]
             rows.append((name, measure(tmp, name, v, s, n)))
-            print("%-12s" % name + "".join(" %10.0f" % rows[-1][1][k] for k in KINDS), file=sys.stderr)
+            print("%-12s" % name[-12:] + "".join(" %10.0f" % rows[-1][1][k] for k in KINDS), file=sys.stderr)
         print("instructions per request (callgrind, %d requests, keep-alive)" % n)
         print("%-12s" % "variant" + "".join(" %10s" % k for k in KINDS)
               + "".join(" %10s" % ("base/" + k[:5]) for k in KINDS))
         base = dict(rows).get("baseline")
         for name, r in rows:
-            line = "%-12s" % name + "".join(" %10.0f" % r[k] for k in KINDS)
+            line = "%-12s" % name[-12:] + "".join(" %10.0f" % r[k] for k in KINDS)
             if base:
                 line += "".join(" %10.3f" % (base[k] / r[k]) for k in KINDS)
             print(line)

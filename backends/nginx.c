@@ -623,6 +623,24 @@ static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct r
 	}
 }
 
+/* set $VAR ""; for each map-sent row of one kind (the pieces of a split value too) */
+static void put_sets(struct strbuf *sb, const struct response_plan *plan, const char *v,
+		     const struct pieces *pc, enum plan_when when, const char *indent)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		char var[128];
+		size_t n = pc->n[r->header];
+		if (r->when != when || r->kind == PLAN_ECHO_ORIGIN || row_inline(r) || n == 0)
+			continue;
+		row_var(var, sizeof(var), v, r);
+		if (n == 1)
+			sb_printf(sb, "%sset $%s \"\";\n", indent, var);
+		for (size_t k = 1; n > 1 && k <= n; k++)
+			sb_printf(sb, "%sset $%s_%zu \"\";\n", indent, var, k);
+	}
+}
+
 /* cors-NAME.conf */
 static void put_policy_file(struct emitter *e, struct strbuf *sb,
 			    const struct response_plan *plan, const char *v, const struct pieces *pc)
@@ -656,7 +674,19 @@ static void put_policy_file(struct emitter *e, struct strbuf *sb,
 		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",
 		  p->name, p->name, plan->preflight_status);
 
-	sb_printf(sb, "if ($cors__preflight) {\n    return %d;\n}\n\n", plan->preflight_status);
+	/*
+	 * The preflight's answer; before it, the actual-only rows' variables
+	 * are set to "", after it (other requests) the preflight-only rows':
+	 * the value their maps would give, but set in the rewrite phase for
+	 * a few instructions instead of an add_header's map lookup.  Where the
+	 * sets do not run (a nested location inherits add_header but not the
+	 * rewrite module's directives) the maps still answer.
+	 */
+	sb_puts(sb, "if ($cors__preflight) {\n");
+	put_sets(sb, plan, v, pc, PLAN_ACTUAL, "    ");
+	sb_printf(sb, "    return %d;\n}\n", plan->preflight_status);
+	put_sets(sb, plan, v, pc, PLAN_PREFLIGHT, "");
+	sb_putc(sb, '\n');
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_row *r = &plan->rows[i];
 		char var[128];

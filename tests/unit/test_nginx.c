@@ -265,7 +265,15 @@ static void test_files_and_maps(void)
 	CU_ASSERT_PTR_NULL(strstr(http, "before any map"));
 
 	/* the snippet: the preflight, every header always, Vary, 35 hides */
-	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "if ($cors__preflight) {\n    return 204;\n}\n"));
+	/* the actual-only rows set to "" before the preflight's answer, the
+	 * preflight-only ones after it (the value their maps would give) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "if ($cors__preflight) {\n"
+				      "    set $cors_my_api_expose_headers \"\";\n    return 204;\n}\n"
+				      "set $cors_my_api_methods \"\";\nset $cors_my_api_allow_headers \"\";\n"
+				      "set $cors_my_api_max_age \"\";\n\nadd_header "));
+	CU_ASSERT_EQUAL(count(pol, "set $"), 4);
+	CU_ASSERT_PTR_NULL(strstr(pol, "set $cors_my_api_origin"));
+	CU_ASSERT_PTR_NULL(strstr(pol, "set $cors_my_api_credentials"));
 	CU_ASSERT_EQUAL(count(pol, "\nadd_header "), 7);
 	CU_ASSERT_EQUAL(count(pol, "\" always;\n"), 7);
 	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "add_header Vary \"Origin\" always;"));
@@ -344,6 +352,9 @@ static void test_deterministic_and_big(void)
 		       strstr(http, "\"https://t09999.example.com\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "add_header Access-Control-Allow-Headers "
 				      "\"${cors_many_allow_headers_1}${cors_many_allow_headers_2}"));
+	/* each piece of a preflight-only value set to "" for other requests */
+	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "\nset $cors_many_allow_headers_1 \"\";\n"
+				      "set $cors_many_allow_headers_2 \"\";\n"));
 	out_set_release(&o1);
 	out_set_release(&o2);
 	sb_release(&err);

@@ -423,47 +423,88 @@ static struct ngx_hash_keys exact_keys(const struct emit_ctx *ctx, const struct 
 }
 
 /*
- * $V_origin: the request's Origin if p allows it, else "".  nginx's hash
- * ignores case but corsc matches byte for byte (README), so the hash only
- * says "some key equals Origin ignoring case" and a regex then insists that
- * Origin has no upper-case letter (every hashed key is lower case).
+ * $V_allowed: "1" if p allows the request's Origin, else ""; $V_origin: then
+ * the Origin, else "".  nginx's hash ignores case but corsc matches byte for
+ * byte (README), so the hash only says "some key equals Origin ignoring
+ * case"; its value, $V_case, then insists that Origin has no upper-case
+ * letter (every hashed key is lower case) and otherwise, like a miss, goes
+ * on to the patterns ($V_pattern).  A map's value that names a variable is
+ * evaluated only when it is chosen: an exact origin costs one hash lookup
+ * and one unanchored "[A-Z]" regex, and the pattern regexes run only when no
+ * exact origin matched.  The chain gives a flag, not the origin, so that
+ * $V_origin's map hashes one character, not the whole Origin again.
  */
 static void put_origin_maps(struct emitter *e, struct strbuf *sb, const struct policy *p,
 			    const char *v, const struct ngx_hash_keys *keys)
 {
 	struct strbuf re = STRBUF_INIT;
-	const char *tail = "\\|1?$";
+	size_t npatterns = 0;
+	for (size_t i = 0; i < p->norigins; i++)
+		npatterns += !hashable(&p->origins[i]);
+	char pattern[100];
+	if (npatterns)
+		snprintf(pattern, sizeof(pattern), "$%s_pattern", v);
+	else
+		snprintf(pattern, sizeof(pattern), "\"\"");
 	if (keys->n) {
-		sb_printf(sb, "map $http_origin $%s_exact {\n    default \"\";\n", v);
+		sb_printf(sb, "map $http_origin $%s_allowed {\n    default %s;\n", v, pattern);
 		for (size_t i = 0; i < keys->n; i++) {
 			sb_puts(sb, "    ");
 			quote_or_fail(e, sb, keys->keys[i], NGX_LITERAL, "an origin", p);
-			sb_puts(sb, " 1;\n");
+			sb_printf(sb, " $%s_case;\n", v);
 		}
 		sb_puts(sb, "}\n");
-		sb_printf(sb, "map \"$http_origin|$%s_exact\" $%s_origin {\n    default \"\";\n", v, v);
-		sb_puts(sb, "    \"~^([^A-Z]*)\\|1$\" $1;\n");
+		sb_printf(sb, "map $http_origin $%s_case {\n    default 1;\n"
+			  "    \"~[A-Z]\" %s;\n}\n", v, pattern);
+		if (npatterns)
+			sb_printf(sb, "map $http_origin $%s_pattern {\n    default \"\";\n", v);
 	} else {
-		sb_printf(sb, "map $http_origin $%s_origin {\n    default \"\";\n", v);
-		tail = "$";
+		sb_printf(sb, "map $http_origin $%s_allowed {\n    default \"\";\n", v);
 	}
-	for (size_t i = 0; i < p->norigins; i++) {
-		const struct origin *o = &p->origins[i];
-		if (hashable(o))
+	/*
+	 * The patterns as few alternations as nginx's parameter length allows:
+	 * one regex call each (most of a call is its setup), not one a pattern.
+	 */
+	struct strbuf one = STRBUF_INIT;
+	size_t inre = 0;
+	for (size_t i = 0; i <= p->norigins; i++) {
+		const struct origin *o = i < p->norigins ? &p->origins[i] : NULL;
+		if (o && hashable(o))
 			continue;
-		sb_reset(&re);
-		sb_puts(&re, "~^(");
-		origin_regex(&re, o, REGEX_PCRE);
-		sb_puts(&re, ")");
-		sb_puts(&re, tail);
-		if (re.failed)
-			die_oom();
-		sb_puts(sb, "    ");
-		quote_or_fail(e, sb, sb_str(&re), NGX_LITERAL, "an origin", p);
-		sb_puts(sb, " $1;\n");
+		if (o) {
+			sb_reset(&one);
+			sb_puts(&one, "(?:");
+			origin_regex(&one, o, REGEX_PCRE);
+			sb_puts(&one, ")");
+			if (one.failed)
+				die_oom();
+		}
+		size_t add = o ? ngx_quoted_len(sb_str(&one), one.len, NGX_LITERAL) : 0;
+		if (inre && (!o || add == (size_t)-1 ||
+			     ngx_quoted_len(sb_str(&re), re.len, NGX_LITERAL) + 1 + add + 4 > NGX_PARAM_MAX)) {
+			sb_puts(&re, ")$");
+			if (re.failed)
+				die_oom();
+			sb_puts(sb, "    ");
+			quote_or_fail(e, sb, sb_str(&re), NGX_LITERAL, "an origin", p);
+			sb_puts(sb, " 1;\n");
+			inre = 0;
+		}
+		if (!o)
+			break;
+		if (!inre) {
+			sb_reset(&re);
+			sb_puts(&re, "~^(?:");
+		} else {
+			sb_putc(&re, '|');
+		}
+		sb_add(&re, sb_str(&one), one.len);
+		inre++;
 	}
-	sb_puts(sb, "}\n");
-	sb_printf(sb, "map $%s_origin $%s_allowed {\n    default 1;\n    \"\" \"\";\n}\n", v, v);
+	sb_release(&one);
+	if (npatterns || !keys->n)
+		sb_puts(sb, "}\n");
+	sb_printf(sb, "map $%s_allowed $%s_origin {\n    default \"\";\n    1 $http_origin;\n}\n", v, v);
 	sb_release(&re);
 }
 
@@ -499,6 +540,17 @@ static void row_condition(const struct plan_row *r, const char *v, char *key, si
 		? ":$http_access_control_request_private_network" : "";
 	const char *kind = r->when == PLAN_PREFLIGHT ? "1:" : r->when == PLAN_ACTUAL ? ":" : "";
 
+	if (r->when != PLAN_BOTH && !*pna && (r->needs & PLAN_NEED_ALLOWED)) {
+		/* one variable, not a key built per request (put_kind_maps) */
+		snprintf(key, ksize, "$%s_%s", v, r->when == PLAN_PREFLIGHT ? "pf" : "act");
+		snprintf(on, osize, "1");
+		return;
+	}
+	if (r->when == PLAN_PREFLIGHT && !*pna) {
+		snprintf(key, ksize, "$cors__preflight");
+		snprintf(on, osize, "1");
+		return;
+	}
 	if (r->when == PLAN_BOTH && !*pna)
 		snprintf(key, ksize, "%s", allowed);
 	else if (r->when == PLAN_BOTH)
@@ -519,6 +571,31 @@ static bool row_inline(const struct plan_row *r)
 	return r->kind == PLAN_LITERAL && r->when == PLAN_BOTH && r->needs == 0;
 }
 
+/*
+ * $V_pf: "1" for a preflight from an allowed origin; $V_act: "1" for any
+ * other request from an allowed origin.  A map's value that names a variable
+ * is evaluated only when chosen, so a request of the other kind never looks
+ * at the origin for these, and each row's map hashes one short value.
+ */
+static void put_kind_maps(struct strbuf *sb, const struct response_plan *plan, const char *v)
+{
+	bool pf = false, act = false;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		if (r->kind == PLAN_ECHO_ORIGIN || row_inline(r) || (r->needs & PLAN_NEED_PNA) ||
+		    !(r->needs & PLAN_NEED_ALLOWED))
+			continue;
+		pf |= r->when == PLAN_PREFLIGHT;
+		act |= r->when == PLAN_ACTUAL;
+	}
+	if (pf)
+		sb_printf(sb, "map $cors__preflight $%s_pf {\n    default \"\";\n"
+			  "    1 $%s_allowed;\n}\n", v, v);
+	if (act)
+		sb_printf(sb, "map $cors__preflight $%s_act {\n    default $%s_allowed;\n"
+			  "    1 \"\";\n}\n", v, v);
+}
+
 /* The maps of one policy, for cors-http.conf. */
 static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct response_plan *plan,
 			    const char *v, const struct ngx_hash_keys *keys, struct pieces *pc)
@@ -532,6 +609,7 @@ static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct r
 		const struct plan_row *r = &plan->rows[i];
 		if (r->kind == PLAN_ECHO_ORIGIN) {
 			put_origin_maps(e, sb, p, v, keys);
+			put_kind_maps(sb, plan, v);
 			continue;
 		}
 		if (row_inline(r)) {      /* written in cors-NAME.conf: only its '$' matters here */
@@ -542,6 +620,24 @@ static void put_policy_maps(struct emitter *e, struct strbuf *sb, const struct r
 		row_var(var, sizeof(var), v, r);
 		pc->n[r->header] = put_value_maps(e, sb, p, key, on, var, r->value,
 						  stmt_keyword(r->stmt));
+	}
+}
+
+/* set $VAR ""; for each map-sent row of one kind (the pieces of a split value too) */
+static void put_sets(struct strbuf *sb, const struct response_plan *plan, const char *v,
+		     const struct pieces *pc, enum plan_when when, const char *indent)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_row *r = &plan->rows[i];
+		char var[128];
+		size_t n = pc->n[r->header];
+		if (r->when != when || r->kind == PLAN_ECHO_ORIGIN || row_inline(r) || n == 0)
+			continue;
+		row_var(var, sizeof(var), v, r);
+		if (n == 1)
+			sb_printf(sb, "%sset $%s \"\";\n", indent, var);
+		for (size_t k = 1; n > 1 && k <= n; k++)
+			sb_printf(sb, "%sset $%s_%zu \"\";\n", indent, var, k);
 	}
 }
 
@@ -581,7 +677,19 @@ static void put_policy_file(struct emitter *e, struct strbuf *sb,
 		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",
 		  p->name, p->name, plan->preflight_status);
 
-	sb_printf(sb, "if ($cors__preflight) {\n    return %d;\n}\n\n", plan->preflight_status);
+	/*
+	 * The preflight's answer; before it, the actual-only rows' variables
+	 * are set to "", after it (other requests) the preflight-only rows':
+	 * the value their maps would give, but set in the rewrite phase for
+	 * a few instructions instead of an add_header's map lookup.  Where the
+	 * sets do not run (a nested location inherits add_header but not the
+	 * rewrite module's directives) the maps still answer.
+	 */
+	sb_puts(sb, "if ($cors__preflight) {\n");
+	put_sets(sb, plan, v, pc, PLAN_ACTUAL, "    ");
+	sb_printf(sb, "    return %d;\n}\n", plan->preflight_status);
+	put_sets(sb, plan, v, pc, PLAN_PREFLIGHT, "");
+	sb_putc(sb, '\n');
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_row *r = &plan->rows[i];
 		char var[128];
@@ -665,10 +773,12 @@ bool emit_nginx(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 		/* an exact key (a hash lookup, not a regex): nginx refuses a method
 		 * that is not upper case, so the map's case folding changes nothing */
 		sb_puts(&http, "\n# a preflight: OPTIONS with a non-empty Origin and Access-Control-Request-Method\n"
-			"map $http_origin $cors__has_origin {\n    default 1;\n    \"\" \"\";\n}\n"
-			"map $http_access_control_request_method $cors__has_acrm {\n    default 1;\n    \"\" \"\";\n}\n"
-			"map \"$request_method $cors__has_origin$cors__has_acrm\" $cors__preflight {\n"
-			"    default \"\";\n    \"OPTIONS 11\" 1;\n}\n");
+			"# (a value that names a variable is evaluated only when chosen: another\n"
+			"# method costs one lookup)\n"
+			"map $request_method $cors__preflight {\n    default \"\";\n    OPTIONS $cors__acrm_origin;\n}\n"
+			"map $http_access_control_request_method $cors__acrm_origin {\n"
+			"    default $cors__has_origin;\n    \"\" \"\";\n}\n"
+			"map $http_origin $cors__has_origin {\n    default 1;\n    \"\" \"\";\n}\n");
 		/*
 		 * The header goes in front of the maps in their own buffer (moved
 		 * up in place), not the maps after the header: no second copy of

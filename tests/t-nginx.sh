@@ -1,7 +1,7 @@
 #!/bin/sh
 # Real nginx: every example's nginx output, and a file of hard cases (10,000
 # exact origins, a list longer than one nginx parameter, '$' in a header
-# name, every kind of pattern), must pass `nginx -t` without a warning and
+# name, every kind of pattern, 300 patterns), must pass `nginx -t` without a warning and
 # answer as SPEC section 6 says, included in a server and in a location.
 set -u
 : "${CORSC:?}" "${TOP:?}"
@@ -40,6 +40,11 @@ with open(sys.argv[1], "w") as f:
             '        "http://[::1]:*", "http://127.0.0.1:9000";\n'
             '    methods *;\n    allow-headers *, Authorization;\n    expose-headers *;\n'
             '    private-network true;\n}\n')
+    # patterns over several alternation lines (3,000 bytes each), after exact origins
+    pats = ['"https://exact-a.example.com"', '"https://exact-b.example.com"']
+    pats += ['"https://*.p%03d.pats.example.com"' % i for i in range(300)]
+    pats += ['"https://**.multi.pats.example.com"', '"http://dev.pats.example.com:*"']
+    f.write("policy many-pats {\n    origins " + ",\n        ".join(pats) + ";\n    credentials true;\n}\n")
 EOF
 
 # ---- the client: requests and what SPEC section 6 says about them ----
@@ -286,5 +291,7 @@ h="$tmp/out-hard.cors/nginx"
 grep -q '^map_hash_bucket_size' "$h/cors-http.conf" || { echo "FAIL no map_hash sizes for 10,000 origins"; fail=1; }
 grep -q 'allow_headers_2' "$h/cors-Long-List.conf" || { echo "FAIL the long list was not split"; fail=1; }
 grep -q 'geo \$cors__dollar' "$h/cors-http.conf" || { echo "FAIL no \$cors__dollar"; fail=1; }
+[ "$(grep -c '^    "~^(?:(?:https://' "$h/cors-http.conf")" -gt 2 ] ||
+	{ echo "FAIL the 300 patterns are not over several alternation lines"; fail=1; }
 echo "$runs nginx servers"
 [ $runs -gt 0 ] && [ $fail -eq 0 ]

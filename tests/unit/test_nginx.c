@@ -224,29 +224,56 @@ static void test_files_and_maps(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pol);
 
-	/* the preflight test is an exact key (a hash lookup), not a regex */
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors__preflight {\n    default \"\";\n    \"OPTIONS 11\" 1;\n}\n"));
+	/* the preflight test: the method first (one hash lookup, no regex), the
+	 * request's headers only for OPTIONS (a value naming a variable is lazy) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $request_method $cors__preflight {\n    default \"\";\n"
+				      "    OPTIONS $cors__acrm_origin;\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_access_control_request_method $cors__acrm_origin {\n"
+				      "    default $cors__has_origin;\n    \"\" \"\";\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors__has_origin {\n    default 1;\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "\"$request_method"));
 	/* variables: lower case, '-' as '_' */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_my_api_origin"));
 	CU_ASSERT_PTR_NULL(strstr(http, "cors_My"));
-	/* exact origins sorted, once each, in the hash; upper case refused by a regex */
-	const char *ea = strstr(http, "    \"https://a.example.com\" 1;\n");
-	const char *eb = strstr(http, "    \"https://b.example.com\" 1;\n");
+	/* exact origins sorted, once each, in the hash; an exact hit goes to the
+	 * case test, which sends upper case (and a miss) on to the patterns */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_allowed {\n"
+				      "    default $cors_my_api_pattern;\n"));
+	const char *ea = strstr(http, "    \"https://a.example.com\" $cors_my_api_case;\n");
+	const char *eb = strstr(http, "    \"https://b.example.com\" $cors_my_api_case;\n");
 	CU_ASSERT_TRUE(ea && eb && ea < eb);
 	CU_ASSERT_EQUAL(count(http, "\"https://b.example.com\""), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\"~^([^A-Z]*)\\|1$\" $1;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_case {\n    default 1;\n"
+				      "    \"~[A-Z]\" $cors_my_api_pattern;\n}\n"));
 	/* the pattern: anchored, every metacharacter escaped, one label, the port */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_pattern {\n    default \"\";\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(http,
-		"\"~^(https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443)\\|1?$\" $1;"));
+		"\"~^(?:(?:https://[a-z0-9_-]{1,63}\\.x\\+y\\.example\\.com:8443))$\" 1;"));
+	/* the origin itself only through the one-character flag */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors_my_api_allowed $cors_my_api_origin {\n"
+				      "    default \"\";\n    1 $http_origin;\n}\n"));
+	/* a preflight's rows keyed on one flag, not a key built per request */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors__preflight $cors_my_api_pf {\n    default \"\";\n"
+				      "    1 $cors_my_api_allowed;\n}\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "\"$cors__preflight:$cors_my_api_allowed\""));
 	/* '$' in a header name through the geo variable */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "geo $cors__dollar {\n    default \"$\";\n}"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(http, "\"1:1\" \"Content-Type, X-${cors__dollar}Odd\";"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $cors_my_api_pf $cors_my_api_allow_headers {\n"
+				      "    default \"\";\n    1 \"Content-Type, X-${cors__dollar}Odd\";"));
 	/* a small policy leaves nginx's hash sizes alone */
 	CU_ASSERT_PTR_NULL(strstr(http, "map_hash"));
 	CU_ASSERT_PTR_NULL(strstr(http, "before any map"));
 
 	/* the snippet: the preflight, every header always, Vary, 35 hides */
-	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "if ($cors__preflight) {\n    return 204;\n}\n"));
+	/* the actual-only rows set to "" before the preflight's answer, the
+	 * preflight-only ones after it (the value their maps would give) */
+	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "if ($cors__preflight) {\n"
+				      "    set $cors_my_api_expose_headers \"\";\n    return 204;\n}\n"
+				      "set $cors_my_api_methods \"\";\nset $cors_my_api_allow_headers \"\";\n"
+				      "set $cors_my_api_max_age \"\";\n\nadd_header "));
+	CU_ASSERT_EQUAL(count(pol, "set $"), 4);
+	CU_ASSERT_PTR_NULL(strstr(pol, "set $cors_my_api_origin"));
+	CU_ASSERT_PTR_NULL(strstr(pol, "set $cors_my_api_credentials"));
 	CU_ASSERT_EQUAL(count(pol, "\nadd_header "), 7);
 	CU_ASSERT_EQUAL(count(pol, "\" always;\n"), 7);
 	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "add_header Vary \"Origin\" always;"));
@@ -325,6 +352,9 @@ static void test_deterministic_and_big(void)
 		       strstr(http, "\"https://t09999.example.com\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "add_header Access-Control-Allow-Headers "
 				      "\"${cors_many_allow_headers_1}${cors_many_allow_headers_2}"));
+	/* each piece of a preflight-only value set to "" for other requests */
+	CU_ASSERT_PTR_NOT_NULL(strstr(pol, "\nset $cors_many_allow_headers_1 \"\";\n"
+				      "set $cors_many_allow_headers_2 \"\";\n"));
 	out_set_release(&o1);
 	out_set_release(&o2);
 	sb_release(&err);
@@ -343,6 +373,45 @@ static void test_refuses_control_character(void)
 	CU_ASSERT_EQUAL(out.n, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(sb_str(&err), "control character"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(sb_str(&err), "My-Api"));
+	out_set_release(&out);
+	sb_release(&err);
+	arena_free(a);
+}
+
+/* Many patterns: alternations of several, each one nginx parameter at most. */
+static void test_pattern_alternations(void)
+{
+	struct arena *a = arena_new();
+	struct policy p = api_policy(a);
+	p.norigins = 300;
+	p.origins = arena_alloc(a, p.norigins * sizeof(struct origin));
+	for (size_t i = 0; i < p.norigins; i++) {
+		const char *host = arena_printf(a, "tenant%03zu.example.com", i);
+		p.origins[i] = pattern("https", WILD_ONE, host, -1, false,
+				       arena_printf(a, "https://*.%s", host));
+	}
+	struct out_set out;
+	struct strbuf err = STRBUF_INIT;
+	CU_ASSERT_TRUE_FATAL(emit(&p, 1, &out, &err));
+	const char *http = file(&out, "nginx/cors-http.conf");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(http);
+	/* no exact origin: the patterns are the origin map itself */
+	CU_ASSERT_PTR_NOT_NULL(strstr(http, "map $http_origin $cors_my_api_allowed {\n    default \"\";\n"));
+	CU_ASSERT_PTR_NULL(strstr(http, "_case"));
+	size_t lines = 0;
+	for (const char *q = http; (q = strstr(q, "    \"~^(?:(?:https://")); q++) {
+		const char *end = strstr(q, ")$\" 1;\n");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+		CU_ASSERT_TRUE((size_t)(end - q) < 3000);
+		CU_ASSERT_PTR_NULL(memchr(q, '\n', (size_t)(end - q)));
+		lines++;
+	}
+	CU_ASSERT_TRUE(lines > 1 && lines < 30);
+	for (size_t i = 0; i < p.norigins; i += 37) {
+		char *one = arena_printf(a, "(?:https://[a-z0-9_-]{1,63}\\.tenant%03zu\\.example\\.com)", i);
+		CU_ASSERT_EQUAL(count(http, one), 1);
+	}
+	CU_ASSERT_EQUAL(count(http, "\\.example\\.com)"), p.norigins);
 	out_set_release(&out);
 	sb_release(&err);
 	arena_free(a);
@@ -380,7 +449,7 @@ static void test_long_policy_names(void)
 	CU_ASSERT_TRUE(longest <= 46);
 	/* the two long names share 15 characters but not their variables */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_a_very_long_pol_"));
-	CU_ASSERT_EQUAL(count(http, "map $http_origin $cors_a_very_long_pol_"), 2);
+	CU_ASSERT_EQUAL(count(http, "map $http_origin $cors_a_very_long_pol_"), 6);   /* 3 each */
 	/* a name of 20 characters is kept whole */
 	CU_ASSERT_PTR_NOT_NULL(strstr(http, "$cors_twenty_chars_exactly_allow_headers"));
 	out_set_release(&out);
@@ -396,6 +465,7 @@ void register_nginx(void)
 		{ "hash sizes model ngx_hash_init", test_hash_sizes },
 		{ "files, maps and the snippet", test_files_and_maps },
 		{ "origins * : no Vary, no origin maps", test_any_origin },
+		{ "many patterns: alternations within nginx's parameter", test_pattern_alternations },
 		{ "deterministic; 10,000 origins; a split list", test_deterministic_and_big },
 		{ "a header that cannot be written fails", test_refuses_control_character },
 		{ "long policy names: short variable names", test_long_policy_names },

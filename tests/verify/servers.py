@@ -311,7 +311,7 @@ def part_broken(args, procs, up, up405):
 
     # 6. the preflight passed to an application that answers OPTIONS with 405
     out, pol = build_broken(args, "pf405", edit=("nginx", lambda s: re.sub(
-        r"if \(\$cors__preflight\) \{\s*return 204;\s*\}", "# (preflight answer removed)", s)))
+        r"if \(\$cors__preflight\) \{[^}]*return 204;\s*\}", "# (preflight answer removed)", s)))
     sites = harness.plan_sites(pol, ["outer"])
     p = harness.start_server("nginx", procs, os.path.join(args.tmp, "pf405"), out, pol,
                              sites, up405.port)

@@ -13,39 +13,54 @@
 
 /* ---- Caddyfile tokens ---- */
 
-/*
- * Bytes that make a token need quotes; '#' '@' '{' '}' only at its start.
- * A backslash is literal in a bare token; a literal still gets quotes for
- * it, to stay clear of escapes, but a regex needs it bare.
- */
-static bool needs_quotes(const char *s, size_t len, enum caddy_token_kind kind)
+/* what a byte of a token is, for caddy_token's one scan (0: nothing special) */
+enum { T_BAD = 1, T_BRACE = 2, T_SPACE = 4, T_DQUOTE = 8, T_BACKSLASH = 16, T_BACKTICK = 32 };
+
+static unsigned char token_class(unsigned char c)
 {
-	if (len == 0 || strchr("#@{}", s[0]))
-		return true;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == ' ' || s[i] == '"' || s[i] == '`' ||
-		    (s[i] == '\\' && kind == CADDY_LITERAL))
-			return true;
-	return false;
+	if (c < 0x20 || c > 0x7e)
+		return T_BAD;
+	switch (c) {
+	case '{': case '}': return T_BRACE;
+	case ' ': return T_SPACE;
+	case '"': return T_DQUOTE;
+	case '\\': return T_BACKSLASH;
+	case '`': return T_BACKTICK;
+	default: return 0;
+	}
 }
 
 bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_kind kind)
 {
-	bool dquote = false, backslash = false, backtick = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7e)
-			return false;
-		if ((c == '{' || c == '}') && kind == CADDY_LITERAL)
-			return false;
-		if (c == '{' && i + 1 < len && s[i + 1] == '$')
-			return false;
-		dquote |= c == '"';
-		backslash |= c == '\\';
-		backtick |= c == '`';
+	static unsigned char cls[256];
+	static bool cls_ready;
+	if (!cls_ready) {
+		for (int c = 0; c < 256; c++)
+			cls[c] = token_class((unsigned char)c);
+		cls_ready = true;
 	}
-	if (!needs_quotes(s, len, kind)) {
+	unsigned seen = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char k = cls[(unsigned char)s[i]];
+		if (k == 0)
+			continue;
+		if (k & T_BAD)
+			return false;
+		if ((k & T_BRACE) && kind == CADDY_LITERAL)
+			return false;
+		if (s[i] == '{' && i + 1 < len && s[i + 1] == '$')
+			return false;
+		seen |= k;
+	}
+	bool dquote = seen & T_DQUOTE, backslash = seen & T_BACKSLASH, backtick = seen & T_BACKTICK;
+	/*
+	 * Bytes that make a token need quotes; '#' '@' '{' '}' only at its
+	 * start.  A backslash is literal in a bare token; a literal still gets
+	 * quotes for it, to stay clear of escapes, but a regex needs it bare.
+	 */
+	bool quotes = len == 0 || strchr("#@{}", s[0]) || (seen & (T_SPACE | T_DQUOTE | T_BACKTICK)) ||
+		(backslash && kind == CADDY_LITERAL);
+	if (!quotes) {
 		sb_add(sb, s, len);
 		return true;
 	}

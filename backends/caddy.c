@@ -108,11 +108,6 @@ static bool cel_safe(const char *s)
 	return true;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
  * The expressions under construction: terms joined by " || ", each
  * expression ended by a NUL in buf, none over CEL_BUDGET bytes.
@@ -241,29 +236,28 @@ out:
  * one after the other in x->buf.  Exact origins sorted, so the output does
  * not depend on their order; patterns in source order.
  */
-static bool origin_exprs(struct exprs *x, const struct policy *p, struct strbuf *err)
+static bool origin_exprs(struct exprs *x, const struct emit_ctx *ctx, const struct policy *p,
+			 struct strbuf *err)
 {
-	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
-	size_t nexact = 0;
-	bool ok = false;
-
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (p->origins[i].kind == ORIGIN_PATTERN)
 			continue;
 		if (!cel_safe(p->origins[i].text)) {
 			sb_printf(err, "policy \"%s\": an origin cannot be written safely in a Caddyfile",
 				  p->name);
-			goto out;
+			return false;
 		}
-		exact[nexact++] = p->origins[i].text;
 	}
-	qsort(exact, nexact, sizeof(*exact), cmp_str);
-	if (!exact_terms(x, exact, nexact, p, err) || !pattern_terms(x, p, err))
-		goto out;
-	exprs_end(x);
-	ok = true;
-out:
-	free(exact);
+	/* sorted by strcmp without duplicates: shared with Apache, nginx and HAProxy */
+	size_t nexact;
+	bool owned, ok = false;
+	const char **exact = emit_exact_sorted(ctx, p, &nexact, &owned);
+	if (exact_terms(x, exact, nexact, p, err) && pattern_terms(x, p, err)) {
+		exprs_end(x);
+		ok = true;
+	}
+	if (owned)
+		free(exact);
 	return ok;
 }
 
@@ -276,6 +270,7 @@ struct emitter {
 	const struct policy *p;
 	bool any;              /* no row needs the origin test */
 	const char *in;        /* the indent of the header and respond directives */
+	const struct emit_ctx *ctx;
 };
 
 /* A literal token, or an error naming what could not be written. */
@@ -439,7 +434,7 @@ static bool put_origin_test(struct emitter *e)
 	const char *name = e->p->name;
 	bool ok = false;
 
-	if (!origin_exprs(&cel, e->p, e->err))
+	if (!origin_exprs(&cel, e->ctx, e->p, e->err))
 		goto out;
 	size_t n = cel.n;
 	if (cel.buf.failed) {
@@ -495,10 +490,11 @@ static bool put_listed(struct emitter *e)
 	return true;
 }
 
-static bool put_policy(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err)
+static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
+		       const struct response_plan *plan, struct strbuf *err)
 {
 	const struct policy *p = plan->policy;
-	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED), "\t\t" };
+	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED), "\t\t", ctx };
 
 	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
@@ -560,7 +556,7 @@ bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		struct response_plan plan;
 		response_plan_make(&ctx->policies[i], &plan);
-		bool ok = put_policy(&sb, &plan, err);
+		bool ok = put_policy(&sb, ctx, &plan, err);
 		response_plan_release(&plan);
 		if (!ok) {
 			sb_release(&sb);

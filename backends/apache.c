@@ -338,25 +338,25 @@ static bool put_patterns(struct strbuf *sb, const struct policy *p, struct strbu
 	return ok;
 }
 
-static bool put_origin_matching(struct strbuf *sb, const struct policy *p, struct strbuf *err)
+static bool put_origin_matching(struct strbuf *sb, const struct emit_ctx *ctx,
+				const struct policy *p, struct strbuf *err)
 {
 	sb_puts(sb, "# Is the request's Origin allowed?  Compared byte for byte, as sent.\n");
-	const char **keys = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*keys));
-	size_t n = 0;
 	for (size_t i = 0; i < p->norigins; i++) {
 		const struct origin *o = &p->origins[i];
 		if (o->kind == ORIGIN_PATTERN)
 			continue;
 		for (const char *c = o->text; *c; c++)
-			if (!origin_char_ok((unsigned char)*c)) {
-				free(keys);
+			if (!origin_char_ok((unsigned char)*c))
 				return refuse_origin(o->text, (unsigned char)*c, err);
-			}
-		keys[n++] = o->text;
 	}
-	trie_sort(keys, &n);
+	/* sorted by strcmp without duplicates, as trie_sort leaves them; shared with nginx and HAProxy */
+	size_t n;
+	bool owned;
+	const char **keys = emit_exact_sorted(ctx, p, &n, &owned);
 	put_exact_origins(sb, p, keys, n);
-	free(keys);
+	if (owned)
+		free(keys);
 	if (!put_patterns(sb, p, err))
 		return false;
 	sb_putc(sb, '\n');
@@ -416,7 +416,7 @@ static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
 		put_module_guard(sb, file, "setenvif_module", "setenvif");
 	sb_putc(sb, '\n');
 
-	if (origin_test && !put_origin_matching(sb, p, err))
+	if (origin_test && !put_origin_matching(sb, ctx, p, err))
 		return false;
 
 	if (origin_test)

@@ -13,39 +13,54 @@
 
 /* ---- Caddyfile tokens ---- */
 
-/*
- * Bytes that make a token need quotes; '#' '@' '{' '}' only at its start.
- * A backslash is literal in a bare token; a literal still gets quotes for
- * it, to stay clear of escapes, but a regex needs it bare.
- */
-static bool needs_quotes(const char *s, size_t len, enum caddy_token_kind kind)
+/* what a byte of a token is, for caddy_token's one scan (0: nothing special) */
+enum { T_BAD = 1, T_BRACE = 2, T_SPACE = 4, T_DQUOTE = 8, T_BACKSLASH = 16, T_BACKTICK = 32 };
+
+static unsigned char token_class(unsigned char c)
 {
-	if (len == 0 || strchr("#@{}", s[0]))
-		return true;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == ' ' || s[i] == '"' || s[i] == '`' ||
-		    (s[i] == '\\' && kind == CADDY_LITERAL))
-			return true;
-	return false;
+	if (c < 0x20 || c > 0x7e)
+		return T_BAD;
+	switch (c) {
+	case '{': case '}': return T_BRACE;
+	case ' ': return T_SPACE;
+	case '"': return T_DQUOTE;
+	case '\\': return T_BACKSLASH;
+	case '`': return T_BACKTICK;
+	default: return 0;
+	}
 }
 
 bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_kind kind)
 {
-	bool dquote = false, backslash = false, backtick = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c > 0x7e)
-			return false;
-		if ((c == '{' || c == '}') && kind == CADDY_LITERAL)
-			return false;
-		if (c == '{' && i + 1 < len && s[i + 1] == '$')
-			return false;
-		dquote |= c == '"';
-		backslash |= c == '\\';
-		backtick |= c == '`';
+	static unsigned char cls[256];
+	static bool cls_ready;
+	if (!cls_ready) {
+		for (int c = 0; c < 256; c++)
+			cls[c] = token_class((unsigned char)c);
+		cls_ready = true;
 	}
-	if (!needs_quotes(s, len, kind)) {
+	unsigned seen = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char k = cls[(unsigned char)s[i]];
+		if (k == 0)
+			continue;
+		if (k & T_BAD)
+			return false;
+		if ((k & T_BRACE) && kind == CADDY_LITERAL)
+			return false;
+		if (s[i] == '{' && i + 1 < len && s[i + 1] == '$')
+			return false;
+		seen |= k;
+	}
+	bool dquote = seen & T_DQUOTE, backslash = seen & T_BACKSLASH, backtick = seen & T_BACKTICK;
+	/*
+	 * Bytes that make a token need quotes; '#' '@' '{' '}' only at its
+	 * start.  A backslash is literal in a bare token; a literal still gets
+	 * quotes for it, to stay clear of escapes, but a regex needs it bare.
+	 */
+	bool quotes = len == 0 || strchr("#@{}", s[0]) || (seen & (T_SPACE | T_DQUOTE | T_BACKTICK)) ||
+		(backslash && kind == CADDY_LITERAL);
+	if (!quotes) {
 		sb_add(sb, s, len);
 		return true;
 	}
@@ -80,22 +95,18 @@ bool caddy_token(struct strbuf *sb, const char *s, size_t len, enum caddy_token_
 /* What a CEL '...' string and a Caddyfile backtick token hold as is. */
 static bool cel_safe(const char *s)
 {
-	for (; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))
-			continue;
-		switch (*s) {   /* not strchr: several bytes of every origin */
-		case ':': case '/': case '.': case '-': case '_': case '[': case ']':
-			continue;
-		default:
-			return false;
-		}
+	/* safe[c]: letters, digits and : / . - _ [ ]; one lookup a byte of every origin */
+	static bool safe[256], ready;
+	if (!ready) {
+		for (int c = 1; c < 256; c++)
+			safe[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				  (c >= '0' && c <= '9') || strchr(":/.-_[]", c) != NULL;
+		ready = true;
 	}
+	for (; *s; s++)
+		if (!safe[(unsigned char)*s])
+			return false;
 	return true;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /*
@@ -226,29 +237,28 @@ out:
  * one after the other in x->buf.  Exact origins sorted, so the output does
  * not depend on their order; patterns in source order.
  */
-static bool origin_exprs(struct exprs *x, const struct policy *p, struct strbuf *err)
+static bool origin_exprs(struct exprs *x, const struct emit_ctx *ctx, const struct policy *p,
+			 struct strbuf *err)
 {
-	const char **exact = xmalloc((p->norigins ? p->norigins : 1) * sizeof(*exact));
-	size_t nexact = 0;
-	bool ok = false;
-
 	for (size_t i = 0; i < p->norigins; i++) {
 		if (p->origins[i].kind == ORIGIN_PATTERN)
 			continue;
 		if (!cel_safe(p->origins[i].text)) {
 			sb_printf(err, "policy \"%s\": an origin cannot be written safely in a Caddyfile",
 				  p->name);
-			goto out;
+			return false;
 		}
-		exact[nexact++] = p->origins[i].text;
 	}
-	qsort(exact, nexact, sizeof(*exact), cmp_str);
-	if (!exact_terms(x, exact, nexact, p, err) || !pattern_terms(x, p, err))
-		goto out;
-	exprs_end(x);
-	ok = true;
-out:
-	free(exact);
+	/* sorted by strcmp without duplicates: shared with Apache, nginx and HAProxy */
+	size_t nexact;
+	bool owned, ok = false;
+	const char **exact = emit_exact_sorted(ctx, p, &nexact, &owned);
+	if (exact_terms(x, exact, nexact, p, err) && pattern_terms(x, p, err)) {
+		exprs_end(x);
+		ok = true;
+	}
+	if (owned)
+		free(exact);
 	return ok;
 }
 
@@ -261,6 +271,7 @@ struct emitter {
 	const struct policy *p;
 	bool any;              /* no row needs the origin test */
 	const char *in;        /* the indent of the header and respond directives */
+	const struct emit_ctx *ctx;
 };
 
 /* A literal token, or an error naming what could not be written. */
@@ -424,7 +435,7 @@ static bool put_origin_test(struct emitter *e)
 	const char *name = e->p->name;
 	bool ok = false;
 
-	if (!origin_exprs(&cel, e->p, e->err))
+	if (!origin_exprs(&cel, e->ctx, e->p, e->err))
 		goto out;
 	size_t n = cel.n;
 	if (cel.buf.failed) {
@@ -480,10 +491,11 @@ static bool put_listed(struct emitter *e)
 	return true;
 }
 
-static bool put_policy(struct strbuf *sb, const struct response_plan *plan, struct strbuf *err)
+static bool put_policy(struct strbuf *sb, const struct emit_ctx *ctx,
+		       const struct response_plan *plan, struct strbuf *err)
 {
 	const struct policy *p = plan->policy;
-	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED), "\t\t" };
+	struct emitter e = { sb, err, plan, p, !plan_needs(plan, PLAN_NEED_ALLOWED), "\t\t", ctx };
 
 	if (!policy_name_ok(p->name)) {
 		sb_puts(err, "a policy name is not a letter followed by letters, digits, '-' or '_'");
@@ -546,7 +558,7 @@ bool emit_caddy(const struct emit_ctx *ctx, struct out_set *out, struct strbuf *
 	for (size_t i = 0; i < ctx->npolicies; i++) {
 		struct response_plan plan;
 		response_plan_make(&ctx->policies[i], &plan);
-		bool ok = put_policy(&sb, &plan, err);
+		bool ok = put_policy(&sb, ctx, &plan, err);
 		response_plan_release(&plan);
 		if (!ok) {
 			sb_release(&sb);

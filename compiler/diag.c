@@ -239,12 +239,19 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 void json_quote(struct strbuf *sb, const char *s, size_t n)
 {
+	/* plain[c]: byte c goes in as it is (printable ASCII but '"' and '\\') */
+	static bool plain[256], ready;
+	if (!ready) {
+		for (int c = 0x20; c < 0x7F; c++)
+			plain[c] = c != '"' && c != '\\';
+		ready = true;
+	}
 	const unsigned char *p = (const unsigned char *)s;
 	sb_putc(sb, '"');
 	for (size_t i = 0; i < n;) {
 		/* a run of bytes that need no escape goes in with one copy */
 		size_t j = i;
-		while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
+		while (j < n && plain[p[j]])
 			j++;
 		if (j > i) {
 			sb_add(sb, s + i, j - i);

@@ -28,6 +28,35 @@ static bool is_label_char(int c)
 	return is_lower(c) || is_digit(c) || c == '-' || c == '_';
 }
 
+/*
+ * What the parsing steps look for in a byte, one table lookup a byte
+ * (most bytes of an origin are none of these but B_LABEL).
+ */
+enum {
+	B_BAD = 1,        /* a control byte, space or DEL: no origin holds it */
+	B_HIGH = 2,       /* >= 0x80 */
+	B_COLON = 4,
+	B_AUTH_END = 8,   /* '/', '?', '#': the authority ends */
+	B_BRACKET = 16,   /* '[' or ']' */
+	B_LABEL = 32,     /* is_label_char */
+};
+
+static const unsigned char *byte_classes(void)
+{
+	static unsigned char cls[256];
+	static bool ready;
+	if (!ready) {
+		for (int c = 0; c < 256; c++)
+			cls[c] = (unsigned char)((c <= ' ' || c == 0x7f ? B_BAD : 0) |
+						 (c >= 0x80 ? B_HIGH : 0) | (c == ':' ? B_COLON : 0) |
+						 (c == '/' || c == '?' || c == '#' ? B_AUTH_END : 0) |
+						 (c == '[' || c == ']' ? B_BRACKET : 0) |
+						 (is_label_char(c) ? B_LABEL : 0));
+		ready = true;
+	}
+	return cls;
+}
+
 /* Length of a printable excerpt of the origin for messages. */
 static int shown(size_t len)
 {
@@ -225,14 +254,18 @@ static void fault(struct oparse *p, const char *code, struct part pt, const char
 static bool scan_bytes(struct oparse *p)
 {
 	const char *t = p->text;
+	const unsigned char *cls = byte_classes();
+	unsigned seen = 0;
 	p->sep = SIZE_MAX;
 	for (size_t i = 0; i < p->len; i++) {
 		unsigned char c = (unsigned char)t[i];
-		if (c > ' ' && c != 0x7f) {
-			if (c == ':' && p->sep == SIZE_MAX && i + 3 <= p->len && t[i + 1] == '/' &&
-			    t[i + 2] == '/')
+		unsigned k = cls[c];
+		seen |= k;
+		if (!(k & (B_BAD | B_COLON)))
+			continue;
+		if (!(k & B_BAD)) {
+			if (p->sep == SIZE_MAX && i + 3 <= p->len && t[i + 1] == '/' && t[i + 2] == '/')
 				p->sep = i;
-			p->nonascii |= c >= 0x80;
 			continue;
 		}
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -247,6 +280,7 @@ static bool scan_bytes(struct oparse *p)
 		      "malformed origin: control character 0x%02x at character %zu", c, i + 1);
 		return false;
 	}
+	p->nonascii = (seen & B_HIGH) != 0;
 	return true;
 }
 
@@ -317,7 +351,8 @@ static bool check_authority(struct oparse *p)
 {
 	const char *t = p->text, *end = t + p->len;
 	const char *auth = t + p->sep + 3, *ae = auth;
-	while (ae < end && *ae != '/' && *ae != '?' && *ae != '#')
+	const unsigned char *cls = byte_classes();
+	while (ae < end && !(cls[(unsigned char)*ae] & B_AUTH_END))
 		ae++;
 	if (ae < end) {
 		const char *what, *fix;
@@ -381,32 +416,40 @@ static bool split_host_port(struct oparse *p)
 			return false;
 		}
 	} else {
-		const char *colon = NULL;
-		for (const char *q = auth; q < ae; q++) {
-			if (*q == '[' || *q == ']') {
-				if (auth[0] == '*') {
-					fault(p, "E011", part_of(p, auth, (size_t)(ae - auth)),
-					      "a wildcard stands for DNS labels, never for part of an IP "
-					      "address: list the addresses",
-					      "wildcard in an IP address origin '%.*s'", SHOWN(p));
-					return false;
-				}
-				fault(p, "E010", part_of(p, q, (size_t)(ae - q)), "an IPv6 address is written "
-				      "in brackets, as the whole host: https://[2001:db8::1]",
-				      "malformed origin '%.*s': bad host", SHOWN(p));
-				return false;
+		/* one scan: the first bracket (a fault whatever the colons), else the colons */
+		const unsigned char *cls = byte_classes();
+		const char *colon = NULL, *q = NULL;
+		bool colons = false;
+		for (const char *b = auth; b < ae; b++) {
+			unsigned k = cls[(unsigned char)*b];
+			if (k & B_BRACKET) {
+				q = b;
+				break;
+			}
+			if (k & B_COLON) {
+				colons |= colon != NULL;
+				colon = colon ? colon : b;
 			}
 		}
-		for (const char *q = auth; q < ae; q++)
-			if (*q == ':') {
-				if (colon) {
-					fault(p, "E010", p->auth, "an IPv6 address is written in brackets: "
-					      "https://[2001:db8::1]",
-					      "malformed origin '%.*s': bad host, more than one ':'", SHOWN(p));
-					return false;
-				}
-				colon = q;
+		if (q) {
+			if (auth[0] == '*') {
+				fault(p, "E011", part_of(p, auth, (size_t)(ae - auth)),
+				      "a wildcard stands for DNS labels, never for part of an IP "
+				      "address: list the addresses",
+				      "wildcard in an IP address origin '%.*s'", SHOWN(p));
+				return false;
 			}
+			fault(p, "E010", part_of(p, q, (size_t)(ae - q)), "an IPv6 address is written "
+			      "in brackets, as the whole host: https://[2001:db8::1]",
+			      "malformed origin '%.*s': bad host", SHOWN(p));
+			return false;
+		}
+		if (colons) {
+			fault(p, "E010", p->auth, "an IPv6 address is written in brackets: "
+			      "https://[2001:db8::1]",
+			      "malformed origin '%.*s': bad host, more than one ':'", SHOWN(p));
+			return false;
+		}
 		if (colon)
 			he = colon;
 	}
@@ -659,11 +702,12 @@ static bool check_labels(struct oparse *p)
 		      "malformed origin '%.*s': trailing dot in the host", SHOWN(p));
 		return false;
 	}
+	const unsigned char *cls = byte_classes();
 	size_t start = 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && h[i] != '.') {
 			int c = (unsigned char)h[i];
-			if (!is_label_char(c)) {
+			if (!(cls[c] & B_LABEL)) {
 				fault(p, "E010", part_of(p, h + i, 1), "a host is made of labels of letters, "
 				      "digits, '-' and '_', separated by dots",
 				      "malformed origin '%.*s': bad host, '%c' is not allowed in a host name",

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ struct pending {
 	char *tmp;     /* temporary file, NULL once renamed or removed */
 	char *final;
 	char *old;     /* a hard link to the file final replaces, until all are in place */
+	int fd;        /* tmp, still open for the fsync of the commit; -1 once closed */
 };
 
 void hold_termination(sigset_t *saved)
@@ -135,6 +137,7 @@ struct output_stage {
 	char **made;           /* folders this set created */
 	size_t nmade, madecap;
 	char *folder;          /* the sub-folder made or checked last (most files share one) */
+	size_t nopen, maxopen; /* temporaries kept open for their fsync, and how many may be */
 };
 
 struct output_stage *output_stage_begin(const char *dir, char *err, size_t errlen)
@@ -152,6 +155,15 @@ struct output_stage *output_stage_begin(const char *dir, char *err, size_t errle
 	s->dir = xstrdup(dir);
 	s->mask = umask(0);
 	umask(s->mask);
+	/*
+	 * Each temporary stays open until its fsync (no second open and close
+	 * a file), as long as that leaves half the descriptors free.
+	 */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		s->maxopen = rl.rlim_cur > 128 ? (size_t)(rl.rlim_cur / 2) : 0;
+	else
+		s->maxopen = 512;
 	/* held back until the temporaries are renamed or removed */
 	hold_termination(&s->saved);
 	return s;
@@ -165,6 +177,7 @@ bool output_stage_add(struct output_stage *s, const char *path, const char *data
 	xgrow(&s->pend, &s->cap, s->n + 1, sizeof(*s->pend));
 	struct pending *p = &s->pend[s->n++];
 	memset(p, 0, sizeof(*p));
+	p->fd = -1;
 	p->final = final;
 
 	/* the one folder level a backend uses ("nginx/") */
@@ -197,7 +210,7 @@ bool output_stage_add(struct output_stage *s, const char *path, const char *data
 	char *tmp = xmalloc(tl);
 	char *base = strrchr(final, '/');
 	snprintf(tmp, tl, "%.*s/.%s.XXXXXX", (int)(base - final), final, base + 1);
-	int fd = mkstemp(tmp);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a file in '%.*s': %s",
 			 (int)(base - final), final, strerror(errno));
@@ -214,7 +227,10 @@ bool output_stage_add(struct output_stage *s, const char *path, const char *data
 	/* start writing it out now; the fsync in output_stage_commit waits for all at once */
 	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
-	if (close(fd) != 0) {
+	if (s->nopen < s->maxopen) {
+		p->fd = fd;
+		s->nopen++;
+	} else if (close(fd) != 0) {
 		snprintf(err, errlen, "cannot write '%s': %s", final, strerror(errno));
 		return false;
 	}
@@ -232,13 +248,21 @@ static bool finish(struct output_stage *s, bool ok, char *err, size_t errlen)
 	 */
 	struct pending *pend = s->pend;
 	for (size_t i = 0; i < s->n && ok; i++) {
-		int fd = open(pend[i].tmp, O_RDONLY | O_CLOEXEC);
+		int fd = pend[i].fd >= 0 ? pend[i].fd : open(pend[i].tmp, O_RDONLY | O_CLOEXEC);
+		pend[i].fd = -1;
 		if (fd < 0 || fsync(fd) != 0) {
 			snprintf(err, errlen, "cannot write '%s': %s", pend[i].final, strerror(errno));
 			ok = false;
 		}
-		if (fd >= 0)
-			close(fd);
+		if (fd >= 0 && close(fd) != 0 && ok) {
+			snprintf(err, errlen, "cannot write '%s': %s", pend[i].final, strerror(errno));
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (pend[i].fd >= 0)
+			close(pend[i].fd);     /* after a failure: not synced, removed below */
+		pend[i].fd = -1;
 	}
 
 	/*

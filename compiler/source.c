@@ -115,7 +115,20 @@ void source_linecol(const struct source *src, size_t offset,
 {
 	if (offset > src->len)
 		offset = src->len;
+	/*
+	 * Spans mostly come in text order: the line found last, or the one
+	 * after it, is checked first against this source's own table (a stale
+	 * hint only costs the binary search).
+	 */
+	static size_t hint;
 	size_t lo = 0, hi = src->nlines;
+	for (size_t h = hint; h < hint + 2; h++)
+		if (h < src->nlines && src->lines[h] <= offset &&
+		    (h + 1 == src->nlines || offset < src->lines[h + 1])) {
+			lo = h;
+			hi = h + 1;
+			break;
+		}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (src->lines[mid] <= offset)
@@ -127,6 +140,7 @@ void source_linecol(const struct source *src, size_t offset,
 	for (size_t i = src->lines[lo]; i < offset; i++)
 		if (((unsigned char)src->text[i] & 0xC0) != 0x80)
 			c++;
+	hint = lo;
 	*line = (unsigned)lo + 1;
 	*col = c;
 }

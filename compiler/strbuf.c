@@ -53,18 +53,13 @@ static bool sb_reserve(struct strbuf *sb, size_t extra)
 	return true;
 }
 
-void sb_add(struct strbuf *sb, const char *s, size_t n)
+void sb_add_slow(struct strbuf *sb, const char *s, size_t n)
 {
 	if (!sb_reserve(sb, n))
 		return;
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
-}
-
-void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
 }
 
 void sb_putc_slow(struct strbuf *sb, char c)

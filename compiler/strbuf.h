@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf;      /* always NUL-terminated once anything was added */
@@ -21,8 +22,22 @@ struct strbuf {
 void sb_init(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 void sb_reset(struct strbuf *sb);
-void sb_add(struct strbuf *sb, const char *s, size_t n);
-void sb_puts(struct strbuf *sb, const char *s);
+void sb_add_slow(struct strbuf *sb, const char *s, size_t n);
+/* Append n bytes (inline while they fit; len < cap whenever cap > 0). */
+static inline void sb_add(struct strbuf *sb, const char *s, size_t n)
+{
+	if (!sb->failed && n < sb->cap - sb->len) {
+		memcpy(sb->buf + sb->len, s, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+	} else {
+		sb_add_slow(sb, s, n);
+	}
+}
+static inline void sb_puts(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
 void sb_putc_slow(struct strbuf *sb, char c);
 /* One byte: inline while there is room, since emitters append byte by byte. */
 static inline void sb_putc(struct strbuf *sb, char c)

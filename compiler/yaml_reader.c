@@ -10,6 +10,7 @@
 #include "writer.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
@@ -60,6 +61,7 @@ struct reader {
 	bool stop;
 	/* libyaml marks count characters: a cursor maps them to byte offsets */
 	size_t cur_index, cur_offset;
+	size_t ascii_end;           /* text[0, ascii_end) is ASCII: there a character is a byte */
 };
 
 enum node_type { NODE_SCALAR, NODE_SEQ, NODE_MAP, NODE_ALIAS };
@@ -74,10 +76,29 @@ static const char *const node_names[] = {
 /* ---- positions ---- */
 
 /* Byte offset of the character with libyaml index idx (walks from the last one). */
+/* The length of the ASCII start of t[0, len): eight bytes a step. */
+static size_t ascii_prefix(const char *t, size_t len)
+{
+	size_t i = 0;
+	for (uint64_t w; i + 8 <= len; i += 8) {
+		memcpy(&w, t + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < len && (unsigned char)t[i] < 0x80)
+		i++;
+	return i;
+}
+
 static size_t offset_of(struct reader *r, size_t idx)
 {
 	const unsigned char *t = (const unsigned char *)r->src->text;
 	size_t len = r->src->len;
+	if (idx <= r->ascii_end) {
+		/* what the walk below finds there, without walking */
+		r->cur_index = r->cur_offset = idx;
+		return idx;
+	}
 	while (r->cur_index < idx && r->cur_offset < len) {
 		r->cur_offset++;
 		while (r->cur_offset < len && (t[r->cur_offset] & 0xC0) == 0x80)
@@ -720,6 +741,7 @@ static void syntax_error(struct reader *r, const yaml_parser_t *p)
 void yaml_parse(struct ir_file *f, struct diag_queue *dq)
 {
 	struct reader r = { .f = f, .src = f->src, .dq = dq };
+	r.ascii_end = ascii_prefix(f->src->text, f->src->len);
 	yaml_parser_t parser;
 
 	f->yaml = true;         /* ir_stmt_begin reads YAML keys */

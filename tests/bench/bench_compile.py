@@ -11,8 +11,14 @@ round, then the median.  A benchmark: it prints, it does not fail.
 usage: bench_compile.py CORSC        env: BENCH_COMPILE_ROUNDS (5),
        BENCH_COMPILE_DIR (the folder for the inputs and output folders; default
        the system's temporary folder.  On an ext4 without a journal, creating a
-       file skips every inode freed in the last minutes, so the output folder's
-       file system can weigh more than corsc: try /dev/shm to see corsc alone)
+       file scans past every inode of its block group freed in the last 1-6
+       minutes, by any process (a busy /tmp: every test's temporary files),
+       so the output folder's file system can weigh more than corsc: try
+       /dev/shm to see corsc alone)
+
+Each round rebuilds into the output folders of the round before, as make
+does: every file is written anew (temporary file, fsync, rename), and the
+replaced files are freed.  The header says which file system that was.
 """
 import os
 import re
@@ -42,6 +48,22 @@ def measure(corsc, path, outdir):
     return wall, cpu, int(field(r"Maximum resident set size \(kbytes\)"))
 
 
+def fs_type(path):
+    """The type of the file system holding path (the longest mount point above it)."""
+    best, kind = "", "?"
+    path = os.path.realpath(path)
+    try:
+        with open("/proc/mounts") as f:
+            for line in f:
+                fields = line.split()
+                mnt = fields[1].replace("\\040", " ")
+                if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                    best, kind = mnt, fields[2]
+    except OSError:
+        pass
+    return kind
+
+
 def main():
     corsc = os.path.abspath(sys.argv[1])
     cases = [(lang, npol, n) for lang in ("dsl", "yaml") for npol in (10, 100) for n in SIZES]
@@ -61,8 +83,12 @@ def main():
             for c in cases[k:] + cases[:k]:
                 res[c].append(measure(corsc, paths[c], outs[c]))
         sizes = {c: os.path.getsize(paths[c]) for c in cases}
+        fs = fs_type(tmp)
+        where = os.path.dirname(tmp)
     print("Compile time: every target (nginx, apache, caddy, json), median of %d interleaved rounds"
           % ROUNDS)
+    print("(each round rebuilds over the outputs of the round before, as make does; outputs in %s, "
+          "file system %s)" % (where, fs))
     print("%-5s %9s %8s %10s %9s %9s %10s %9s %9s" % ("lang", "policies", "origins", "input KiB",
                                                     "wall s", "cpu s", "peak MiB", "100k/10k",
                                                     "(cpu)"))

@@ -672,6 +672,8 @@ static void put_policy_file(struct emitter *e, struct strbuf *sb,
 		  "#     redirect: include this file there too;\n"
 		  "#   - limit_except in the including location: preflights (OPTIONS)\n"
 		  "#     get its access rules (deny all: 403); list OPTIONS in it;\n"
+		  "#   - a return or rewrite ... redirect at server level answers before\n"
+		  "#     any location: include this file at server level too;\n"
 		  "#   - two Origin lines: nginx before 1.23 sees the first one only.\n"
 		  "# Modules: headers, rewrite, map (cors-http.conf); proxy, fastcgi, uwsgi,\n"
 		  "# scgi and grpc for *_hide_header (all built into nginx by default).\n\n",

@@ -356,6 +356,10 @@ def nginx_shapes():
                    [Probe("/if/", "api")]))
     S.append(Shape("nginx", "server-return", "server-level policy, then return 301 at server level",
                    [Probe("/any/", "api", actual=301)]))
+    S.append(Shape("nginx", "server-return-location", "return 301 at server level, the policy only in a location: "
+                   "the server's rewrite phase answers before any location",
+                   [Probe("/api/", "api", actual=301, doc=doc_answered_first(301))],
+                   documented="a server-level return before the policy's location"))
     S.append(Shape("nginx", "dir-slash-index", "static directory: the trailing-slash 301, then index (an "
                    "internal redirect to index.txt) and autoindex",
                    [Probe("/ix/", "api", actual={200: (301, False), 404: (404, False), 500: (404, False)},
@@ -410,6 +414,7 @@ def nginx_conf(shapes, d, up, www, tmp, tls):
                         "auth_basic_user_file %s/htpasswd; %s }" % (inc("api"), os.path.dirname(tmp), proxy)),
         "if-in-location": "location /if/ { %s if ($http_x_e2e_id) { set $e2e 1; } %s }" % (inc("api"), proxy),
         "server-return": "%s return 301 /elsewhere/;" % inc("api"),
+        "server-return-location": "return 301 /elsewhere/; location /api/ { %s %s }" % (inc("api"), proxy),
         "dir-slash-index": ("root %s; default_type text/plain; location /ix/ { %s index index.txt; } "
                             "location /ai/ { %s autoindex on; }" % (www, inc("api"), inc("api"))),
     }

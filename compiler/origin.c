@@ -228,6 +228,21 @@ static bool scan_bytes(struct oparse *p)
 	p->sep = SIZE_MAX;
 	for (size_t i = 0; i < p->len; i++) {
 		unsigned char c = (unsigned char)t[i];
+		if (c == ',') {
+			/* Never in an origin (SPEC section 6): two of them in one
+			   string, as an environment variable holds them, most likely. */
+			bool two = false;
+			for (size_t j = i + 1; j + 3 <= p->len && !two; j++)
+				two = memcmp(t + j, "://", 3) == 0;
+			fault(p, "E010", (struct part){ i, 1 },
+			      two ? "list each origin as a value of its own: "
+				    "\"https://a.example\", \"https://b.example\" "
+				    "(in YAML: [\"https://a.example\", \"https://b.example\"])"
+				  : "remove the ',': an origin never holds one",
+			      "malformed origin '%.*s': %s ',' at character %zu", SHOWN(p),
+			      two ? "two origins in one string," : "a", i + 1);
+			return false;
+		}
 		if (c > ' ' && c != 0x7f) {
 			if (c == ':' && p->sep == SIZE_MAX && i + 3 <= p->len && t[i + 1] == '/' &&
 			    t[i + 2] == '/')

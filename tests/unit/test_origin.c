@@ -274,6 +274,12 @@ static void test_malformed(void)
 		{ "https://a.example\\x", "'\\' is not allowed", NULL },
 		{ "https://a.example;x", "';' is not allowed", NULL },
 		{ "https://{a}.example", "'{' is not allowed", NULL },
+		/* two origins in one string (as an env variable holds them): say so,
+		   not "path" or "whitespace" */
+		{ "https://a.example,https://b.example", "two origins in one string",
+		  "each origin as a value of its own" },
+		{ "https://a.example, https://b.example", "two origins in one string", NULL },
+		{ "https://a.example,", "',' at character 18", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		assert_refused(cases[i].text, "E010", cases[i].msg, cases[i].note);

@@ -121,5 +121,22 @@ cp "$tmp/e.cors" "$tmp/d/.hidden/e.cors"
 [ $rc -eq 0 ] && [ ! -e "$tmp/o/deep/er/json" ] && [ -f "$tmp/o/deep/er/caddy/cors.caddy" ] && [ -f "$tmp/o/deep/er/nginx/cors-http.conf" ] ||
 	bad "build -o with parents: exit $rc"
 
+# 7. fmt -w, fix and --diagnostics-file write through a symbolic link: the
+#    file it points to is edited, the link stays a link
+mkdir -p "$tmp/ln/real"
+printf 'policy a {origins "https://a.example:443";}\n' > "$tmp/ln/real/p.cors"
+ln -s real/p.cors "$tmp/ln/fix.cors"
+"$CORSC" fix "$tmp/ln/fix.cors" > /dev/null 2>&1 || bad "fix through a link: exit $?"
+[ -L "$tmp/ln/fix.cors" ] || bad "fix replaced the symbolic link by a file"
+grep -qF '"https://a.example"' "$tmp/ln/real/p.cors" || bad "fix left the linked file unfixed: $(cat "$tmp/ln/real/p.cors")"
+ln -s real/p.cors "$tmp/ln/fmt.cors"
+"$CORSC" fmt -w "$tmp/ln/fmt.cors" > /dev/null 2>&1 || bad "fmt -w through a link: exit $?"
+[ -L "$tmp/ln/fmt.cors" ] || bad "fmt -w replaced the symbolic link by a file"
+"$CORSC" fmt --check "$tmp/ln/real/p.cors" 2> /dev/null || bad "fmt -w left the linked file unformatted"
+ln -s real/diag.txt "$tmp/ln/diag.txt"
+: > "$tmp/ln/real/diag.txt"
+"$CORSC" check --diagnostics-file "$tmp/ln/diag.txt" "$tmp/w.cors" 2> /dev/null
+[ -L "$tmp/ln/diag.txt" ] && grep -q W101 "$tmp/ln/real/diag.txt" || bad "--diagnostics-file did not write through its link"
+
 [ $fail -eq 0 ] && echo "SPEC sections 2, 4, 5: both languages, environment, E004, diagnostics, folders, -o"
 exit $fail

@@ -138,5 +138,20 @@ ln -s real/diag.txt "$tmp/ln/diag.txt"
 "$CORSC" check --diagnostics-file "$tmp/ln/diag.txt" "$tmp/w.cors" 2> /dev/null
 [ -L "$tmp/ln/diag.txt" ] && grep -q W101 "$tmp/ln/real/diag.txt" || bad "--diagnostics-file did not write through its link"
 
+# 8. more errors than are shown (50): every format says the list is cut, also
+#    when checking stopped at the cap (one error in each of 60 policies)
+i=0
+while [ $i -lt 60 ]; do
+	i=$((i + 1))
+	printf 'policy p%d { origins "https://a%d.example/"; }\n' $i $i
+done > "$tmp/cap.cors"
+"$CORSC" check "$tmp/cap.cors" 2> "$tmp/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c 'error\[E010\]' "$tmp/err")" -eq 50 ] || bad "cap: exit $rc, $(grep -c 'error\[' "$tmp/err") errors shown"
+tail -n 1 "$tmp/err" | grep -q '^corsc: too many diagnostics' || bad "text does not say the list is cut: $(tail -n 1 "$tmp/err")"
+"$CORSC" check --diagnostics json "$tmp/cap.cors" 2>&1 | tail -n 1 | grep -q '^{"code":null,"severity":"note","message":"too many diagnostics' ||
+	bad "json does not say the list is cut"
+"$CORSC" check --diagnostics github "$tmp/cap.cors" 2> /dev/null | tail -n 1 | grep -q '^::warning title=corsc::too many diagnostics' ||
+	bad "github does not say the list is cut"
+
 [ $fail -eq 0 ] && echo "SPEC sections 2, 4, 5: both languages, environment, E004, diagnostics, folders, -o"
 exit $fail

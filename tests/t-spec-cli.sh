@@ -153,5 +153,16 @@ tail -n 1 "$tmp/err" | grep -q '^corsc: too many diagnostics' || bad "text does 
 "$CORSC" check --diagnostics github "$tmp/cap.cors" 2> /dev/null | tail -n 1 | grep -q '^::warning title=corsc::too many diagnostics' ||
 	bad "github does not say the list is cut"
 
+# 9. eval: a --method or --header a browser could not send is a usage error,
+#    as a malformed --origin is
+for args in "--method P_T --method 'P T'" "--method PUT --header 'X-A, X-B'" "--method PUT --header ''"; do
+	eval "\"\$CORSC\" eval \"\$tmp/p.cors\" --policy bare --origin https://a.example --preflight $args" \
+		> "$tmp/out" 2> "$tmp/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q 'RFC 9110 token' "$tmp/err" && [ ! -s "$tmp/out" ] ||
+		bad "eval $args: exit $rc: $(cat "$tmp/err")"
+done
+"$CORSC" eval "$tmp/p.cors" --policy bare --origin https://a.example --preflight --method PUT \
+	--header X-A --header x-a > /dev/null 2>&1 || bad "eval with token headers: exit $?"
+
 [ $fail -eq 0 ] && echo "SPEC sections 2, 4, 5: both languages, environment, E004, diagnostics, folders, -o"
 exit $fail

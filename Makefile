@@ -128,6 +128,7 @@ SAN_SHELL_TESTS := t-golden.sh t-malformed.sh t-bad-input.sh t-explain.sh t-eval
 	t-nothing-lost.sh t-yaml-hostile.sh t-hostile.sh t-fmt-convert.sh t-schema.sh t-verify-cli.sh \
 	t-pipeline.sh t-cli.sh \
 	t-fix.sh t-verify-wire.sh
+SAN_SHELL_TESTS += t-spec-cli.sh
 
 check-sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" build-san/corsc build-san/unit-tests

@@ -548,9 +548,14 @@ void diag_render(const struct diag_queue *q, struct strbuf *out, enum diag_forma
 	}
 	if (q->dropped && fmt == DIAG_TEXT)
 		sb_printf(&sb, "corsc: too many diagnostics, %zu more not shown\n", q->dropped);
+	else if (diag_capped(q) && fmt == DIAG_TEXT)   /* stopped at the cap: none counted */
+		sb_printf(&sb, "corsc: %s\n", DIAG_STOPPED);
 	if (q->dropped && fmt == DIAG_JSON)   /* one last line, a note with no code */
 		sb_printf(&sb, "{\"code\":null,\"severity\":\"note\",\"message\":\"too many "
 			  "diagnostics, %zu more not shown\",\"dropped\":%zu}\n", q->dropped, q->dropped);
+	else if (diag_capped(q) && fmt == DIAG_JSON)
+		sb_printf(&sb, "{\"code\":null,\"severity\":\"note\",\"message\":\"%s\","
+			  "\"dropped\":0}\n", DIAG_STOPPED);
 	sb_add(out, sb.buf ? sb.buf : "", sb.len);
 	if (sb.failed)
 		out->failed = true;

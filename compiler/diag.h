@@ -58,6 +58,10 @@ struct diag {
 };
 
 #define DIAG_MAX_ERRORS 50
+/* The notice when checking stopped at the cap before more were found (the
+   parser and the validator stop there, so nothing was dropped or counted). */
+#define DIAG_STOPPED "too many diagnostics, checking stopped here: the rest of the input " \
+	"was not checked"
 
 struct diag_queue {
 	struct diag *v;

@@ -84,4 +84,6 @@ void diag_render_github(const struct diag_queue *q, struct strbuf *sb)
 	if (q->dropped)
 		sb_printf(sb, "::warning title=corsc::too many diagnostics, %zu more not shown\n",
 			  q->dropped);
+	else if (diag_capped(q))
+		sb_printf(sb, "::warning title=corsc::%s\n", DIAG_STOPPED);
 }

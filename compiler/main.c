@@ -415,6 +415,21 @@ static int cmd_eval(const struct options *o)
 	if (o->nrheaders && o->preflight)
 		return usage_error("%s", "--response-header asks what a script reads from an actual "
 				   "response: leave out --preflight");
+	/* What a browser could send: a method and header names are tokens (an
+	   empty --method stands for no Access-Control-Request-Method). */
+	for (const char *q = o->method; q && *q; q++)
+		if (!is_tchar((unsigned char)*q))
+			return usage_error("--method '%s' is not a method (an RFC 9110 token)",
+					   o->method);
+	for (size_t i = 0; i < o->nheaders; i++) {
+		const char *n = o->headers[i];
+		bool token = *n != '\0';
+		for (const char *q = n; *q && token; q++)
+			token = is_tchar((unsigned char)*q);
+		if (!token)
+			return usage_error("--header '%s' is not a header name (an RFC 9110 token; "
+					   "give one name per --header)", n);
+	}
 	for (size_t i = 0; i < o->nrheaders; i++) {
 		const char *n = o->rheaders[i];
 		bool token = *n != '\0';

@@ -39,6 +39,7 @@ enum {
 	B_AUTH_END = 8,   /* '/', '?', '#': the authority ends */
 	B_BRACKET = 16,   /* '[' or ']' */
 	B_LABEL = 32,     /* is_label_char */
+	B_COMMA = 64,     /* ',': never in an origin */
 };
 
 static const unsigned char *byte_classes(void)
@@ -51,6 +52,7 @@ static const unsigned char *byte_classes(void)
 						 (c >= 0x80 ? B_HIGH : 0) | (c == ':' ? B_COLON : 0) |
 						 (c == '/' || c == '?' || c == '#' ? B_AUTH_END : 0) |
 						 (c == '[' || c == ']' ? B_BRACKET : 0) |
+						 (c == ',' ? B_COMMA : 0) |
 						 (is_label_char(c) ? B_LABEL : 0));
 		ready = true;
 	}
@@ -261,8 +263,23 @@ static bool scan_bytes(struct oparse *p)
 		unsigned char c = (unsigned char)t[i];
 		unsigned k = cls[c];
 		seen |= k;
-		if (!(k & (B_BAD | B_COLON)))
+		if (!(k & (B_BAD | B_COLON | B_COMMA)))
 			continue;
+		if (k & B_COMMA) {
+			/* Never in an origin (SPEC section 6): two of them in one
+			   string, as an environment variable holds them, most likely. */
+			bool two = false;
+			for (size_t j = i + 1; j + 3 <= p->len && !two; j++)
+				two = memcmp(t + j, "://", 3) == 0;
+			fault(p, "E010", (struct part){ i, 1 },
+			      two ? "list each origin as a value of its own: "
+				    "\"https://a.example\", \"https://b.example\" "
+				    "(in YAML: [\"https://a.example\", \"https://b.example\"])"
+				  : "remove the ',': an origin never holds one",
+			      "malformed origin '%.*s': %s ',' at character %zu", SHOWN(p),
+			      two ? "two origins in one string," : "a", i + 1);
+			return false;
+		}
 		if (!(k & B_BAD)) {
 			if (p->sep == SIZE_MAX && i + 3 <= p->len && t[i + 1] == '/' && t[i + 2] == '/')
 				p->sep = i;
@@ -681,6 +698,67 @@ static bool check_ipv4(struct oparse *p)
 	return false;
 }
 
+/* RFC 3492's adapt(). */
+static uint32_t puny_adapt(uint32_t delta, uint32_t npoints, bool first)
+{
+	uint32_t k = 0;
+	delta = first ? delta / 700 : delta / 2;
+	delta += delta / npoints;
+	while (delta > 455) {    /* ((base - tmin) * tmax) / 2 */
+		delta /= 35;
+		k += 36;
+	}
+	return k + 36 * delta / (delta + 38);
+}
+
+/*
+ * Whether s (a label without its "xn--") decodes as punycode (RFC 3492) to
+ * code points a host may hold.  A browser's URL parser refuses a label that
+ * does not: no page has such an origin.
+ */
+static bool punycode_decodes(const char *s, size_t len)
+{
+	size_t in = 0, out = 0;
+	for (size_t j = len; j > 0; j--)
+		if (s[j - 1] == '-') {
+			out = j - 1;    /* the basic code points before the last '-' */
+			in = j;
+			break;
+		}
+	if (len == 0 || in == len)
+		return false;       /* nothing encoded: an xn-- label must encode something */
+	uint32_t n = 128, bias = 72, i = 0;
+	while (in < len) {
+		uint32_t oldi = i, w = 1;
+		for (uint32_t k = 36;; k += 36) {
+			if (in >= len)
+				return false;
+			int c = (unsigned char)s[in++];
+			uint32_t digit = c >= 'a' && c <= 'z' ? (uint32_t)(c - 'a')
+				       : c >= '0' && c <= '9' ? (uint32_t)(c - '0' + 26) : 36;
+			if (digit >= 36 || digit > (UINT32_MAX - i) / w)
+				return false;
+			i += digit * w;
+			uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+			if (digit < t)
+				break;
+			if (w > UINT32_MAX / (36 - t))
+				return false;
+			w *= 36 - t;
+		}
+		out++;
+		bias = puny_adapt(i - oldi, (uint32_t)out, oldi == 0);
+		if (i / out > 0x10FFFF - n)
+			return false;
+		n += i / (uint32_t)out;
+		i %= (uint32_t)out;
+		if (n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF))
+			return false;
+		i++;
+	}
+	return true;
+}
+
 /*
  * Step 7c: a DNS name (after a wildcard prefix): labels of [a-z0-9_-], at
  * most 63 characters each and 253 in all, no trailing dot.
@@ -726,6 +804,15 @@ static bool check_labels(struct oparse *p)
 			fault(p, "E010", part_of(p, h + start, i - start), "a DNS label has at most 63 characters",
 			      "malformed origin '%.*s': bad host, a label of %zu characters", SHOWN(p),
 			      i - start);
+			return false;
+		}
+		if (i - start >= 4 && memcmp(h + start, "xn--", 4) == 0 &&
+		    !punycode_decodes(h + start + 4, i - start - 4)) {
+			fault(p, "E010", part_of(p, h + start, i - start), "an xn-- label is the "
+			      "punycode of a non-ASCII label; write the name as the browser shows it "
+			      "in its address bar, or as corsc's note for the non-ASCII form gives it",
+			      "malformed origin '%.*s': bad punycode label '%.*s'", SHOWN(p),
+			      (int)(i - start), h + start);
 			return false;
 		}
 		start = i + 1;

@@ -88,6 +88,13 @@ bool outdir_create(const char *dir, struct outdir_made *made, char *err, size_t 
 bool file_replace(const char *path, const char *data, size_t len, int mode,
 		  char *err, size_t errlen)
 {
+	/* A symbolic link is written through (fmt -w, fix, --diagnostics-file):
+	   the file it points to is replaced, the link stays a link. */
+	char *real = NULL;
+	struct stat lst;
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && (real = realpath(path, NULL)))
+		path = real;
+
 	mode_t mask = umask(0);
 	umask(mask);
 	mode_t perm = 0666 & ~mask;
@@ -95,6 +102,7 @@ bool file_replace(const char *path, const char *data, size_t len, int mode,
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "cannot write '%s': it is a directory", path);
+			free(real);
 			return false;
 		}
 		if (mode < 0)
@@ -136,6 +144,7 @@ bool file_replace(const char *path, const char *data, size_t len, int mode,
 			unlink(tmp);
 	}
 	free(tmp);
+	free(real);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return ok;
 }

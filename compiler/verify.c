@@ -170,7 +170,7 @@ static int parse(int argc, char **argv, struct vargs *a)
 			errno = 0;
 			double d = strtod(optarg, &end);
 			if (errno || end == optarg || *end || !(d > 0 && d <= 3600))
-				return usage("--timeout takes seconds between 0 and 3600, not '%s'", optarg);
+				return usage("--timeout takes seconds, more than 0 and at most 3600, not '%s'", optarg);
 			a->o.timeout = d;
 			break;
 		}

@@ -257,9 +257,20 @@ static void bad_key(struct reader *r, struct frame *fr, enum node_type t,
 	skip_node(r, t, ev);
 }
 
+/* A null of YAML 1.2's core schema (and of JSON, and of YAML 1.1 readers such
+ * as the JSON Schema's): empty, ~, null, Null or NULL, plain.  Read as text,
+ * `methods: ~` would be a method named '~' (a token): a null is no value. */
 static bool is_null(const yaml_event_t *ev)
 {
-	return ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && ev->data.scalar.length == 0;
+	static const char *const words[] = { "~", "null", "Null", "NULL" };
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	if (ev->data.scalar.length == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strcmp((const char *)ev->data.scalar.value, words[i]) == 0)
+			return true;
+	return false;
 }
 
 static const char *scalar_text(const yaml_event_t *ev)
@@ -499,7 +510,10 @@ static void on_stmt_value(struct reader *r, struct frame *fr, enum node_type t,
 	switch (t) {
 	case NODE_SCALAR:
 		if (is_null(ev))
-			report(r, "E001", fr->key_span, NULL, "'%s' has no value", key);
+			report(r, "E001", fr->key_span,
+			       fr->sk == ST_ORIGINS && ev->data.scalar.length
+				       ? "the opaque origin is written quoted: \"null\"" : NULL,
+			       "'%s' has no value", key);
 		else
 			add_scalar(r, fr->stmt, fr->sk, ev);
 		return;
@@ -537,8 +551,13 @@ static void on_list_item(struct reader *r, struct frame *fr, enum node_type t,
 	fr->nitems++;
 	switch (t) {
 	case NODE_SCALAR:
-		if (is_null(ev))
+		if (is_null(ev) && ev->data.scalar.length == 0)
 			report(r, "E001", span_event(r, ev), NULL, "empty entry in '%s'", key);
+		else if (is_null(ev))
+			report(r, "E001", span_event(r, ev),
+			       fr->sk == ST_ORIGINS ? "the opaque origin is written quoted: \"null\""
+						    : "remove it, or quote it if it is meant as text",
+			       "YAML null '%s' in '%s'", scalar_text(ev), key);
 		else
 			add_scalar(r, fr->stmt, fr->sk, ev);
 		return;

@@ -52,6 +52,8 @@ want = [l.split() for l in open(sys.argv[1])]
 got = set()
 for raw in open(sys.argv[2], encoding="utf-8"):
     d = json.loads(raw)          # every line must be one JSON object
+    if d["code"] is None and d["severity"] == "note" and "dropped" in d:
+        continue                 # the last line when the list is cut (README)
     got.add("%s %s:%s" % (d["code"], d["line"], d["column"]))
 wanted = set(c + " " + p for c, p in want)
 missing = sorted(wanted - got)

@@ -38,7 +38,7 @@ usage "file URL" "only http:// and https://" "$ex" --policy api file:///etc/pass
 usage "bad URL" "bad URL" "$ex" --policy api "http://exa mple.com/"
 usage "max-requests 0" "--max-requests" "$ex" --policy api "$url" --max-requests 0
 usage "max-requests word" "--max-requests" "$ex" --policy api "$url" --max-requests many
-usage "timeout 0" "--timeout" "$ex" --policy api "$url" --timeout 0
+usage "timeout 0" "--timeout takes seconds, more than 0" "$ex" --policy api "$url" --timeout 0
 usage "negative delay" "--delay" "$ex" --policy api "$url" --delay -5
 usage "report xml" "unknown report" "$ex" --policy api "$url" --report xml
 usage "header Origin" "sets this header itself" "$ex" --policy api "$url" --header "Origin: https://x.example"

@@ -97,6 +97,10 @@ static void test_exact(void)
 	assert_clean("http://[1:0:2:3:4:5:6:7]", "http://[1:0:2:3:4:5:6:7]");
 	assert_clean("http://[1::2:0:0:3:4]", "http://[1::2:0:0:3:4]");
 	assert_clean("https://xn--bcher-kva.example", "https://xn--bcher-kva.example");
+	/* punycode that decodes: emoji (UTS 46 allows it), Cyrillic, a long label */
+	assert_clean("https://xn--i-7iq.ws", "https://xn--i-7iq.ws");
+	assert_clean("https://xn--80ak6aa92e.com", "https://xn--80ak6aa92e.com");
+	assert_clean("https://*.xn--mgbh0fb.example", "https://*.xn--mgbh0fb.example");
 	assert_clean("https://my_host.example", "https://my_host.example");
 	assert_clean("chrome-extension://abcdefghijklmnop", "chrome-extension://abcdefghijklmnop");
 	assert_clean("http://a.example:65535", "http://a.example:65535");
@@ -274,6 +278,16 @@ static void test_malformed(void)
 		{ "https://a.example\\x", "'\\' is not allowed", NULL },
 		{ "https://a.example;x", "';' is not allowed", NULL },
 		{ "https://{a}.example", "'{' is not allowed", NULL },
+		/* two origins in one string (as an env variable holds them): say so,
+		   not "path" or "whitespace" */
+		{ "https://a.example,https://b.example", "two origins in one string",
+		  "each origin as a value of its own" },
+		{ "https://a.example, https://b.example", "two origins in one string", NULL },
+		{ "https://a.example,", "',' at character 18", NULL },
+		/* an xn-- label that is no punycode: no browser can load the page */
+		{ "https://xn--zz.example", "bad punycode label 'xn--zz'", NULL },
+		{ "https://app.xn--.example", "bad punycode label 'xn--'", NULL },
+		{ "https://*.xn--a_b.example", "bad punycode label 'xn--a_b'", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		assert_refused(cases[i].text, "E010", cases[i].msg, cases[i].note);

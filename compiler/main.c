@@ -421,24 +421,14 @@ static int cmd_eval(const struct options *o)
 		if (!is_tchar((unsigned char)*q))
 			return usage_error("--method '%s' is not a method (an RFC 9110 token)",
 					   o->method);
-	for (size_t i = 0; i < o->nheaders; i++) {
-		const char *n = o->headers[i];
-		bool token = *n != '\0';
-		for (const char *q = n; *q && token; q++)
-			token = is_tchar((unsigned char)*q);
-		if (!token)
+	for (size_t i = 0; i < o->nheaders; i++)
+		if (!is_token(o->headers[i]))
 			return usage_error("--header '%s' is not a header name (an RFC 9110 token; "
-					   "give one name per --header)", n);
-	}
-	for (size_t i = 0; i < o->nrheaders; i++) {
-		const char *n = o->rheaders[i];
-		bool token = *n != '\0';
-		for (const char *q = n; *q && token; q++)
-			token = is_tchar((unsigned char)*q);
-		if (!token)
+					   "give one name per --header)", o->headers[i]);
+	for (size_t i = 0; i < o->nrheaders; i++)
+		if (!is_token(o->rheaders[i]))
 			return usage_error("--response-header '%s' is not a header name (an RFC 9110 "
-					   "token)", n);
-	}
+					   "token)", o->rheaders[i]);
 
 	/* Loaded without printing: what is shown depends on the outcome. */
 	struct compilation c;

@@ -348,3 +348,13 @@ bool is_tchar(int c)
 		return true;
 	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
+
+bool is_token(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!is_tchar((unsigned char)*s))
+			return false;
+	return true;
+}

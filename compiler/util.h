@@ -66,5 +66,6 @@ int ascii_toupper(int c);
 int ascii_strcasecmp(const char *a, const char *b);
 int ascii_strncasecmp(const char *a, const char *b, size_t n);
 bool is_tchar(int c);   /* RFC 9110 token character */
+bool is_token(const char *s);   /* a non-empty string of them */
 
 #endif

@@ -38,6 +38,14 @@ static bool is_white(char c)
 	return is_blank(c) || c == '\n' || c == '\r';
 }
 
+/* The first offset from i on (before end) that is not white space. */
+static size_t skip_white(const char *t, size_t i, size_t end)
+{
+	while (i < end && is_white(t[i]))
+		i++;
+	return i;
+}
+
 /*
  * The quote around the value written at span ('"' or '\''), 0 for a bare
  * word, or -1 when the bytes there are not exactly the value (escapes, a
@@ -170,9 +178,7 @@ static void remove_statement(struct diag_queue *dq, const struct ir_stmt *s, con
 	/* .cors: "key value;" */
 	if (c != a || c == k + s->key_span.len)
 		return;
-	size_t e = b;
-	while (e < n && is_white(t[e]))
-		e++;
+	size_t e = skip_white(t, b, n);
 	if (e >= n || t[e] != ';')
 		return;
 	e++;
@@ -225,9 +231,7 @@ void fixit_remove_value(struct diag_queue *dq, const struct ir_stmt *s, size_t i
 		return;
 	}
 	/* Not the last: the value, its ',' and the blanks after it. */
-	size_t e = b;
-	while (e < n && is_white(t[e]))
-		e++;
+	size_t e = skip_white(t, b, n);
 	if (e < n && t[e] == ',') {
 		e++;
 		while (e < n && is_blank(t[e]))
@@ -245,14 +249,10 @@ void fixit_remove_value(struct diag_queue *dq, const struct ir_stmt *s, size_t i
 	size_t pe = s->values[i - 1].span.offset + s->values[i - 1].span.len;
 	if (pe > a)
 		return;
-	size_t c = pe;
-	while (c < a && is_white(t[c]))
-		c++;
+	size_t c = skip_white(t, pe, a);
 	if (c >= a || t[c] != ',')
 		return;
-	size_t r = c + 1;
-	while (r < a && is_white(t[r]))
-		r++;
+	size_t r = skip_white(t, c + 1, a);
 	if (r == a) {
 		diag_add_edit(dq, raw_span(src, pe, b - pe), "");
 	} else if (t[r] == '#') {
